@@ -1,0 +1,336 @@
+import {randomUUID} from 'node:crypto';
+import {AsyncQueue} from './async-queue.js';
+import type {MaiCommands} from './commands.js';
+import {loadConfig, modelConfigFor, type Config, type MaiPaths} from './config.js';
+import {openEventLog, type EventLog} from './log.js';
+import type {ChatMessage, ModelBackend, ResponseStats} from './models/backend.js';
+import {EmbeddedBackend} from './models/embedded-backend.js';
+import {errorMessage, ModelError} from './models/errors.js';
+import {forgeDemoModels} from './models/demo-models.js';
+import type {ModelSettings} from './models/catalog.js';
+import {ModelManager, type SwitchOutcome} from './models/model-manager.js';
+import {ResourceMonitor, type ResourceSource} from './models/resource-monitor.js';
+import {defaultThreadCount} from './models/threads.js';
+import {readPreferences} from './preferences.js';
+import {ReplyBuffer} from './reply-buffer.js';
+import {createMaiStore, LOCAL_HOST, type ChatEntry, type MaiStore, type ModelEntry, type SwitchRecord} from './store.js';
+
+// The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to.
+
+export type MaiOptions = {
+  /** A config already loaded; otherwise it is loaded from `configPath` / the user's file. */
+  readonly config?: Config;
+  readonly paths?: MaiPaths;
+  readonly configPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Backends to use instead of the default embedded one (tests, remote hosts). */
+  readonly backends?: readonly ModelBackend[];
+  readonly store?: MaiStore;
+  readonly log?: EventLog;
+  readonly resourceSource?: ResourceSource;
+  /** Use this model when it can run (`--model`); else the preference saved by `mai switch`. */
+  readonly model?: string;
+  /** Forge demo models when no model is found anywhere (default true). */
+  readonly forgeDemoModels?: boolean;
+};
+
+export type ReplyOptions = {readonly signal?: AbortSignal};
+
+export type Reply = {
+  readonly text: string;
+  readonly model: string;
+  readonly stats: ResponseStats;
+  readonly interrupted: boolean;
+};
+
+export type LoadedModelStatus = {
+  readonly key: string;
+  readonly backend: string;
+  readonly contextLength: number;
+  readonly pid?: number;
+  readonly residentBytes: number;
+};
+
+export type MaiStatus = {
+  readonly currentModel: string | null;
+  readonly loaded: readonly LoadedModelStatus[];
+  readonly lastSwitch: SwitchRecord | null;
+  readonly resources: {
+    readonly cpuPct: number | null;
+    readonly memory: {readonly totalBytes: number; readonly availableBytes: number; readonly swapTotalBytes: number; readonly swapUsedBytes: number} | null;
+    readonly maiRssBytes: number;
+  };
+  readonly backends: readonly {readonly id: string; readonly kind: string; readonly available: boolean}[];
+  readonly models: number;
+};
+
+const GiB = 1024 ** 3;
+
+function settingsLookup(config: Config): (key: string) => ModelSettings | undefined {
+  return (key) => {
+    const entry = modelConfigFor(config, key);
+    if (!entry) return undefined;
+    return {
+      ...(entry.tier ? {tier: entry.tier} : {}),
+      ...(entry.contextLength ? {contextLength: entry.contextLength} : {}),
+      ...(entry.minFreeRamGb ? {minFreeRamBytes: entry.minFreeRamGb * GiB} : {}),
+    };
+  };
+}
+
+export class Mai implements MaiCommands {
+  readonly store: MaiStore;
+  readonly models: ModelManager;
+  private readonly monitor: ResourceMonitor;
+  private replyController: AbortController | null = null;
+  private shutdownPromise: Promise<void> | null = null;
+  private quitListeners: (() => void)[] = [];
+
+  private constructor(
+    readonly config: Config,
+    readonly paths: MaiPaths,
+    private readonly backends: readonly ModelBackend[],
+    private readonly log: EventLog,
+    options: MaiOptions,
+    preferredModel: string | null,
+  ) {
+    this.store = options.store ?? createMaiStore();
+    this.monitor = new ResourceMonitor({
+      store: this.store,
+      intervalMs: config.policy.sampleIntervalMs,
+      ...(options.resourceSource ? {source: options.resourceSource} : {}),
+      modelMemory: () => this.modelMemory(),
+    });
+    this.models = new ModelManager({
+      backends,
+      store: this.store,
+      log,
+      availableMemory: async () => (await this.monitor.current()).memory.availableBytes,
+      settingsFor: settingsLookup(config),
+      contextLength: config.engine.contextLength,
+      headroomBytes: config.policy.memoryHeadroomGb * GiB,
+      retries: config.policy.retries,
+      ...(options.forgeDemoModels === false ? {} : {onNoModels: () => this.forgeDemos()}),
+    });
+    this.models.setPreferred(preferredModel);
+  }
+
+  static async create(options: MaiOptions = {}): Promise<Mai> {
+    const loaded =
+      options.config && options.paths
+        ? {config: options.config, paths: options.paths}
+        : await loadConfig({...(options.configPath ? {configPath: options.configPath} : {}), ...(options.env ? {env: options.env} : {})});
+    const {config, paths} = loaded;
+    const log = options.log ?? openEventLog(paths.logFile);
+    let mai: Mai | undefined;
+    const backends =
+      options.backends ??
+      [
+        new EmbeddedBackend({
+          modelDirs: config.modelDirs,
+          threads: config.engine.threads === 'auto' ? defaultThreadCount() : config.engine.threads,
+          gpu: config.engine.gpu,
+          maxTokens: config.engine.maxTokens,
+          temperature: config.engine.temperature,
+          onLog: (model, level, message) => {
+            if (level === 'error' || level === 'warn') log.warn('engine-log', {model, level, message});
+          },
+          onModelLost: (handle, error) => mai?.models.forgetLost(handle, error),
+        }),
+      ];
+    const preferred = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
+    mai = new Mai(config, paths, backends, log, options, preferred);
+    return mai;
+  }
+
+  private async forgeDemos(): Promise<boolean> {
+    this.store.getState().notify('No models found: forging demo models (first run only)…');
+    const started = Date.now();
+    const files = await forgeDemoModels(this.paths.modelsDir);
+    this.log.event('demo-models-forged', {dir: this.paths.modelsDir, files: files.length, ms: Date.now() - started});
+    this.store.getState().notify('Demo models ready. Put GGUF files in ~/.lmstudio/models or MAI_MODELS_DIR for real answers.');
+    return files.length > 0;
+  }
+
+  private modelMemory(): Record<string, number> {
+    const memory: Record<string, number> = {};
+    for (const handle of this.models.loadedHandles()) {
+      const backend = this.backends.find((candidate) => candidate.id === handle.backendId);
+      if (backend instanceof EmbeddedBackend) memory[handle.key] = backend.residentBytes(handle);
+    }
+    return memory;
+  }
+
+  /** Starts sampling resources and loads the best model in the background (the TUI's start). */
+  start(): void {
+    this.monitor.start();
+    this.models.ensureCurrent().catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
+  }
+
+  /** Samples resources once and lists the catalogue, without loading anything (`mai models`). */
+  async catalog(): Promise<readonly ModelEntry[]> {
+    await this.monitor.sampleOnce();
+    return this.models.refreshCatalog();
+  }
+
+  /** Takes one resource sample now and publishes it. */
+  sampleResources() {
+    return this.monitor.sampleOnce();
+  }
+
+  private historyForModel(): ChatMessage[] {
+    return this.store
+      .getState()
+      .chat.messages.filter((entry) => entry.text.length > 0)
+      .map((entry) => ({role: entry.role, content: entry.text}));
+  }
+
+  /**
+   * Sends `text` and streams the reply: every chunk goes to `onChunk`, and to the store at most
+   * every 33 ms. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
+   */
+  private async reply(text: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
+    const state = this.store.getState();
+    if (state.chat.busy) throw new Error('a reply is already in progress');
+    const controller = new AbortController();
+    this.replyController = controller;
+    const onAbort = () => controller.abort();
+    if (signal?.aborted) controller.abort();
+    signal?.addEventListener('abort', onAbort, {once: true});
+    state.setBusy(true);
+    state.addMessage({id: randomUUID(), role: 'user', text, at: Date.now()});
+    const id = randomUUID();
+    const buffer = new ReplyBuffer((streamed) => this.store.getState().setStreamingText(streamed));
+    try {
+      const messages = this.historyForModel();
+      const {handle} = await this.models.ensureCurrent();
+      state.startStreaming({id, model: handle.key, text: ''});
+      const result = await this.models.respond(messages, {
+        signal: controller.signal,
+        onText: (chunk) => {
+          buffer.append(chunk);
+          onChunk(chunk);
+        },
+      });
+      buffer.flush();
+      const interrupted = result.stats.stopReason === 'aborted';
+      const finalText = interrupted ? buffer.value : result.text || buffer.value;
+      const entry: ChatEntry = {id, role: 'assistant', text: finalText, at: Date.now(), model: result.modelKey, stats: result.stats, ...(interrupted ? {interrupted} : {})};
+      this.store.getState().finishStreaming(entry);
+      this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
+      return {text: finalText, model: result.modelKey, stats: result.stats, interrupted};
+    } catch (error) {
+      buffer.flush();
+      const streaming = this.store.getState().chat.streaming;
+      const kept: ChatEntry | null = buffer.value
+        ? {id, role: 'assistant', text: buffer.value, at: Date.now(), model: streaming?.model ?? '', interrupted: true}
+        : null;
+      this.store.getState().finishStreaming(kept);
+      this.log.error('reply-failed', error);
+      throw error;
+    } finally {
+      buffer.dispose();
+      signal?.removeEventListener('abort', onAbort);
+      if (this.replyController === controller) this.replyController = null;
+      this.store.getState().setBusy(false);
+    }
+  }
+
+  /** The whole reply to `text`. */
+  processMessage(text: string, options: ReplyOptions = {}): Promise<Reply> {
+    return this.reply(text, options.signal, () => undefined);
+  }
+
+  /** The reply to `text`, chunk by chunk as the model writes it. */
+  async *streamMessage(text: string, options: ReplyOptions = {}): AsyncGenerator<string, Reply> {
+    const queue = new AsyncQueue<string>();
+    const reply = this.reply(text, options.signal, (chunk) => queue.push(chunk));
+    reply.then(
+      () => queue.end(),
+      (error: unknown) => queue.fail(error),
+    );
+    yield* queue;
+    return await reply;
+  }
+
+  getConversationHistory(): readonly ChatEntry[] {
+    return this.store.getState().chat.messages;
+  }
+
+  async getStatus(): Promise<MaiStatus> {
+    const state = this.store.getState();
+    const resources = state.resources[LOCAL_HOST];
+    const memory = this.modelMemory();
+    const backends = await Promise.all(
+      this.backends.map(async (backend) => ({id: backend.id, kind: backend.kind, available: await backend.available().catch(() => false)})),
+    );
+    return {
+      currentModel: state.models.currentKey,
+      loaded: this.models.loadedHandles().map((handle) => ({
+        key: handle.key,
+        backend: handle.backendId,
+        contextLength: handle.contextLength,
+        ...(handle.pid === undefined ? {} : {pid: handle.pid}),
+        residentBytes: memory[handle.key] ?? 0,
+      })),
+      lastSwitch: state.models.lastSwitch,
+      resources: {
+        cpuPct: resources?.cpu?.totalPct ?? null,
+        memory: resources?.memory
+          ? {
+              totalBytes: resources.memory.totalBytes,
+              availableBytes: resources.memory.availableBytes,
+              swapTotalBytes: resources.memory.swapTotalBytes,
+              swapUsedBytes: resources.memory.swapUsedBytes,
+            }
+          : null,
+        maiRssBytes: process.memoryUsage.rss(),
+      },
+      backends,
+      models: state.models.entries.length,
+    };
+  }
+
+  /** Loads `key` and makes it current (`mai switch`, the model picker). */
+  switchTo(key: string, reason = 'your choice'): Promise<SwitchOutcome> {
+    this.models.setPreferred(key);
+    return this.models.switchTo(key, reason);
+  }
+
+  // MaiCommands: what the TUI dispatches. Failures become notices; the UI never sees a rejection.
+
+  send(text: string): void {
+    if (this.store.getState().chat.busy) return;
+    this.reply(text, undefined, () => undefined).catch((error: unknown) => {
+      if (!(error instanceof ModelError && error.kind === 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
+    });
+  }
+
+  stop(): void {
+    this.replyController?.abort();
+  }
+
+  cycleModel(direction: 1 | -1): void {
+    this.models.cycle(direction)?.catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
+  }
+
+  onQuit(listener: () => void): void {
+    this.quitListeners.push(listener);
+  }
+
+  quit(): void {
+    for (const listener of this.quitListeners) listener();
+  }
+
+  /** Stops the reply, unloads every model mai loaded, flushes the log. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.replyController?.abort();
+      this.monitor.stop();
+      await this.models.shutdown();
+      await Promise.all(this.backends.map((backend) => backend.dispose().catch(() => undefined)));
+      this.log.close();
+    })();
+    return this.shutdownPromise;
+  }
+}

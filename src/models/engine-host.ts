@@ -1,0 +1,176 @@
+// The child-process side of the embedded engine: one model per process (DESIGN.md §3). llama.cpp
+// aborts the whole process on some malformed files (a GGML_ASSERT is not an exception), so the
+// engine never runs inside the UI process; killing this process also frees all of its memory.
+import process from 'node:process';
+import type {ChatHistoryItem, LlamaChat, LlamaContext, LlamaModel} from 'node-llama-cpp';
+import type {ChatMessage, ResponseStats} from './backend.js';
+import type {HostMessage, LoadRequest, ParentMessage} from './engine-protocol.js';
+
+type Loaded = {model: LlamaModel; context: LlamaContext; chat: LlamaChat};
+
+const RECENT_LOG_LINES = 12;
+const recentLog: string[] = [];
+let loaded: Loaded | null = null;
+const running = new Map<number, AbortController>();
+// One reply at a time per sequence: a second request waits for the first to end.
+let queue: Promise<void> = Promise.resolve();
+
+function send(message: HostMessage): void {
+  process.send?.(message);
+}
+
+function remember(line: string): void {
+  recentLog.push(line);
+  if (recentLog.length > RECENT_LOG_LINES) recentLog.shift();
+}
+
+/** llama.cpp reports why a load failed only in its log ("tensor ... not within the file bounds"). */
+function loadFailureReason(error: unknown): string {
+  const base = error instanceof Error ? error.message : String(error);
+  const detail = recentLog.filter((line) => /error|fail|invalid|bounds|not /i.test(line)).at(-1);
+  return detail && !base.includes(detail) ? `${base}: ${detail}` : base;
+}
+
+async function load(request: LoadRequest): Promise<void> {
+  const llamaCpp = await import('node-llama-cpp');
+  const llama = await llamaCpp.getLlama({
+    gpu: request.gpu,
+    build: 'never',
+    maxThreads: request.threads,
+    logLevel: llamaCpp.LlamaLogLevel.warn,
+    logger: (level, message) => {
+      const line = message.trim();
+      if (!line) return;
+      remember(line);
+      send({type: 'log', level: String(level), message: line});
+    },
+  });
+  const model = await llama.loadModel({
+    modelPath: request.path,
+    onLoadProgress: (fraction) => send({type: 'progress', fraction}),
+  });
+  const contextSize = Math.min(request.contextSize, model.trainContextSize);
+  const context = await model.createContext({contextSize, threads: request.threads});
+  // Detection of the chat template costs 300-500 ms; demo models are known to be ChatML.
+  const chatWrapper = request.chatTemplate === 'chatml' ? new llamaCpp.ChatMLChatWrapper() : 'auto';
+  const chat = new llamaCpp.LlamaChat({contextSequence: context.getSequence(), chatWrapper});
+  loaded = {model, context, chat};
+  const cpuRam = model.size + context.stateSize;
+  send({
+    type: 'loaded',
+    contextLength: context.contextSize,
+    gpu: llama.gpu,
+    gpuLayers: model.gpuLayers,
+    estimateBytes: {cpuRam, gpuVram: 0},
+  });
+}
+
+function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
+    if (message.role === 'system') return {type: 'system', text: message.content};
+    if (message.role === 'user') return {type: 'user', text: message.content};
+    return {type: 'model', response: [message.content]};
+  });
+  // LlamaChat continues the last model response: an empty one asks for a new reply.
+  history.push({type: 'model', response: []});
+  return history;
+}
+
+async function respond(
+  id: number,
+  controller: AbortController,
+  messages: readonly ChatMessage[],
+  maxTokens: number,
+  temperature: number,
+) {
+  if (!loaded) throw new Error('no model loaded');
+  if (controller.signal.aborted) {
+    const stats = {tokensIn: 0, tokensOut: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0, stopReason: 'aborted'} as const;
+    send({type: 'done', id, text: '', stats});
+    return;
+  }
+  const meter = loaded.chat.sequence.tokenMeter;
+  const inputBefore = meter.usedInputTokens;
+  const started = performance.now();
+  let firstTokenAt = 0;
+  let tokensOut = 0;
+  try {
+    const result = await loaded.chat.generateResponse(toHistory(messages), {
+      maxTokens,
+      temperature,
+      signal: controller.signal,
+      stopOnAbortSignal: true,
+      onToken: (tokens) => {
+        if (firstTokenAt === 0) firstTokenAt = performance.now();
+        tokensOut += tokens.length;
+      },
+      onTextChunk: (text) => send({type: 'chunk', id, text}),
+    });
+    const ended = performance.now();
+    const reason = result.metadata.stopReason;
+    const generating = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
+    const stats: ResponseStats = {
+      tokensIn: meter.usedInputTokens - inputBefore,
+      tokensOut,
+      timeToFirstTokenMs: firstTokenAt ? firstTokenAt - started : ended - started,
+      // The first token's time is prompt processing: decode speed counts the tokens after it.
+      tokensPerSecond: tokensOut > 1 && generating > 0 ? (tokensOut - 1) / generating : 0,
+      totalMs: ended - started,
+      stopReason: reason === 'abort' ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'eos',
+    };
+    send({type: 'done', id, text: result.response, stats});
+  } finally {
+    running.delete(id);
+  }
+}
+
+function fail(id: number, error: unknown): void {
+  send({type: 'failed', id, message: error instanceof Error ? error.message : String(error)});
+}
+
+async function unload(): Promise<never> {
+  for (const controller of running.values()) controller.abort();
+  try {
+    await loaded?.context.dispose();
+    await loaded?.model.dispose();
+  } finally {
+    process.exit(0);
+  }
+}
+
+function handle(message: ParentMessage): void {
+  switch (message.type) {
+    case 'load':
+      load(message).catch((error: unknown) => {
+        send({type: 'load-failed', message: loadFailureReason(error)});
+      });
+      return;
+    case 'respond': {
+      const {id, messages, maxTokens, temperature} = message;
+      // Registered before it is queued, so an abort that arrives while it waits is not lost.
+      const controller = new AbortController();
+      running.set(id, controller);
+      queue = queue
+        .then(() => respond(id, controller, messages, maxTokens, temperature))
+        .catch((error: unknown) => fail(id, error));
+      return;
+    }
+    case 'abort':
+      running.get(message.id)?.abort();
+      return;
+    case 'count':
+      if (!loaded) fail(message.id, new Error('no model loaded'));
+      else send({type: 'counted', id: message.id, tokens: loaded.model.tokenize(message.text).length});
+      return;
+    case 'ping':
+      send({type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss()});
+      return;
+    case 'unload':
+      void unload();
+      return;
+  }
+}
+
+process.on('message', (message: ParentMessage) => handle(message));
+// The parent is gone (crashed or killed): a host must never outlive it and hold the model's memory.
+process.on('disconnect', () => process.exit(0));

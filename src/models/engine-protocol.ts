@@ -1,0 +1,49 @@
+import type {ChatMessage, ResponseStats} from './backend.js';
+
+// The typed messages between the embedded backend (parent) and an engine host (child, one loaded
+// model each) over Node's IPC channel. Both sides import this file; nothing else crosses.
+
+export type GpuChoice = 'auto' | false | 'cuda' | 'vulkan' | 'metal';
+
+export type LoadRequest = {
+  readonly type: 'load';
+  readonly path: string;
+  readonly contextSize: number;
+  readonly threads: number;
+  readonly gpu: GpuChoice;
+  /** Demo models use ChatML; others let node-llama-cpp resolve the file's own template. */
+  readonly chatTemplate: 'chatml' | 'auto';
+};
+
+export type ParentMessage =
+  | LoadRequest
+  | {
+      readonly type: 'respond';
+      readonly id: number;
+      readonly messages: readonly ChatMessage[];
+      readonly maxTokens: number;
+      readonly temperature: number;
+    }
+  | {readonly type: 'abort'; readonly id: number}
+  | {readonly type: 'count'; readonly id: number; readonly text: string}
+  | {readonly type: 'ping'; readonly id: number}
+  | {readonly type: 'unload'};
+
+export type LoadedInfo = {
+  readonly contextLength: number;
+  /** Which GPU backend the engine ended up on (false: CPU only). */
+  readonly gpu: string | false;
+  readonly gpuLayers: number;
+  readonly estimateBytes: {readonly cpuRam: number; readonly gpuVram: number};
+};
+
+export type HostMessage =
+  | {readonly type: 'progress'; readonly fraction: number}
+  | ({readonly type: 'loaded'} & LoadedInfo)
+  | {readonly type: 'load-failed'; readonly message: string}
+  | {readonly type: 'chunk'; readonly id: number; readonly text: string}
+  | {readonly type: 'done'; readonly id: number; readonly text: string; readonly stats: ResponseStats}
+  | {readonly type: 'failed'; readonly id: number; readonly message: string}
+  | {readonly type: 'counted'; readonly id: number; readonly tokens: number}
+  | {readonly type: 'pong'; readonly id: number; readonly rssBytes: number}
+  | {readonly type: 'log'; readonly level: string; readonly message: string};

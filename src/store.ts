@@ -1,0 +1,155 @@
+import {createStore, type StoreApi} from 'zustand/vanilla';
+import type {ModelInfo, ResponseStats, Role, Tier} from './models/backend.js';
+
+// The one store (DESIGN.md §2). Subsystems write through the actions below; components read single
+// values with narrow selectors. Arrays and objects are replaced, never mutated, so a selector that
+// returns one of them re-renders only when that value changed.
+
+export type HostId = string;
+export const LOCAL_HOST: HostId = 'local';
+
+export type CpuSample = {readonly totalPct: number; readonly perCorePct: readonly number[]};
+export type MemorySample = {
+  readonly totalBytes: number;
+  /** What can be allocated without swapping (MemAvailable), not "free". */
+  readonly availableBytes: number;
+  readonly usedBytes: number;
+  readonly swapTotalBytes: number;
+  readonly swapUsedBytes: number;
+};
+
+export type HostResources = {
+  readonly cpu: CpuSample | null;
+  readonly memory: MemorySample | null;
+  /** Oldest first, at most HISTORY_LENGTH samples, for sparklines. */
+  readonly cpuHistory: readonly number[];
+  readonly ramHistory: readonly number[];
+  /** RSS of mai's own process and of each engine host, by model key. */
+  readonly maiRssBytes: number;
+  readonly modelRssBytes: Readonly<Record<string, number>>;
+  readonly sampledAt: number;
+};
+
+export const HISTORY_LENGTH = 120;
+
+export type ModelSource = {readonly backendId: string; readonly kind: 'embedded' | 'lmstudio'};
+
+/** A model as the user sees it: what it is, where it comes from, what it costs, whether it fits. */
+export type ModelEntry = ModelInfo & {
+  readonly tier: Tier;
+  readonly estimateBytes: number;
+  readonly fits: boolean;
+};
+
+export type ModelStatus =
+  | {readonly state: 'unloaded'}
+  | {readonly state: 'loading'; readonly progress: number}
+  | {readonly state: 'loaded'}
+  | {readonly state: 'failed'; readonly reason: string};
+
+export type SwitchRecord = {
+  readonly from: string | null;
+  readonly to: string;
+  readonly reason: string;
+  readonly at: number;
+};
+
+export type ChatEntry = {
+  readonly id: string;
+  readonly role: Role;
+  readonly text: string;
+  readonly at: number;
+  /** The model that wrote an assistant message. */
+  readonly model?: string;
+  /** Cut off by Esc, Ctrl+C, a crash or a failure; the text so far is kept. */
+  readonly interrupted?: boolean;
+  readonly stats?: ResponseStats;
+};
+
+export type StreamingReply = {readonly id: string; readonly model: string; readonly text: string};
+
+export type NoticeLevel = 'info' | 'warn' | 'error';
+export type Notice = {readonly text: string; readonly level: NoticeLevel; readonly at: number};
+
+export type State = {
+  readonly resources: Readonly<Record<HostId, HostResources>>;
+  readonly models: {
+    readonly entries: readonly ModelEntry[];
+    readonly currentKey: string | null;
+    readonly status: Readonly<Record<string, ModelStatus>>;
+    readonly lastSwitch: SwitchRecord | null;
+    readonly lastTokensPerSecond: number | null;
+  };
+  readonly chat: {
+    readonly messages: readonly ChatEntry[];
+    readonly streaming: StreamingReply | null;
+    readonly busy: boolean;
+  };
+  readonly ui: {
+    readonly notice: Notice | null;
+    readonly helpOpen: boolean;
+    /** Lines scrolled up from the bottom of the chat; 0 follows new output. */
+    readonly scrollOffset: number;
+  };
+};
+
+export type Actions = {
+  setHostResources(host: HostId, resources: HostResources): void;
+  setModelEntries(entries: readonly ModelEntry[]): void;
+  setModelStatus(key: string, status: ModelStatus): void;
+  setCurrentModel(key: string | null, switchRecord?: SwitchRecord): void;
+  setTokensPerSecond(value: number): void;
+  addMessage(entry: ChatEntry): void;
+  startStreaming(reply: StreamingReply): void;
+  setStreamingText(text: string): void;
+  /** Moves the streaming reply into the messages, as it ended. */
+  finishStreaming(entry: ChatEntry | null): void;
+  setBusy(busy: boolean): void;
+  replaceMessages(messages: readonly ChatEntry[]): void;
+  notify(text: string, level?: NoticeLevel): void;
+  setHelpOpen(open: boolean): void;
+  scrollBy(lines: number, maxOffset: number): void;
+};
+
+export type MaiStore = StoreApi<State & Actions>;
+
+export function emptyHostResources(): HostResources {
+  return {cpu: null, memory: null, cpuHistory: [], ramHistory: [], maiRssBytes: 0, modelRssBytes: {}, sampledAt: 0};
+}
+
+export function createMaiStore(now: () => number = Date.now): MaiStore {
+  return createStore<State & Actions>()((set) => ({
+    resources: {[LOCAL_HOST]: emptyHostResources()},
+    models: {entries: [], currentKey: null, status: {}, lastSwitch: null, lastTokensPerSecond: null},
+    chat: {messages: [], streaming: null, busy: false},
+    ui: {notice: null, helpOpen: false, scrollOffset: 0},
+
+    setHostResources: (host, resources) => set((s) => ({resources: {...s.resources, [host]: resources}})),
+    setModelEntries: (entries) => set((s) => ({models: {...s.models, entries}})),
+    setModelStatus: (key, status) =>
+      set((s) => ({models: {...s.models, status: {...s.models.status, [key]: status}}})),
+    setCurrentModel: (key, switchRecord) =>
+      set((s) => ({models: {...s.models, currentKey: key, lastSwitch: switchRecord ?? s.models.lastSwitch}})),
+    setTokensPerSecond: (value) => set((s) => ({models: {...s.models, lastTokensPerSecond: value}})),
+    addMessage: (entry) => set((s) => ({chat: {...s.chat, messages: [...s.chat.messages, entry]}})),
+    startStreaming: (reply) => set((s) => ({chat: {...s.chat, streaming: reply}})),
+    setStreamingText: (text) =>
+      set((s) => (s.chat.streaming ? {chat: {...s.chat, streaming: {...s.chat.streaming, text}}} : s)),
+    finishStreaming: (entry) =>
+      set((s) => ({
+        chat: {
+          ...s.chat,
+          streaming: null,
+          messages: entry ? [...s.chat.messages, entry] : s.chat.messages,
+        },
+      })),
+    setBusy: (busy) => set((s) => ({chat: {...s.chat, busy}})),
+    replaceMessages: (messages) => set((s) => ({chat: {...s.chat, messages}})),
+    notify: (text, level = 'info') => set((s) => ({ui: {...s.ui, notice: {text, level, at: now()}}})),
+    setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen}})),
+    scrollBy: (lines, maxOffset) =>
+      set((s) => ({
+        ui: {...s.ui, scrollOffset: Math.max(0, Math.min(maxOffset, s.ui.scrollOffset + lines))},
+      })),
+  }));
+}
