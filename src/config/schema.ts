@@ -1,0 +1,165 @@
+// The schema of a config file (snake_case as written in the files; the transforms give the
+// camelCase Config). Every message reads "expected …" so that the problem locator can add
+// ", got VALUE" from the file; cross-field checks say all in their own message instead.
+
+import {z} from 'zod';
+import {TIERS, type Tier} from '../models/backend.js';
+import {modelKeyId} from './model-key.js';
+import type {Config, EngineConfig, ModelConfig, PolicyConfig} from './types.js';
+
+const expected = (what: string) => ({error: `expected ${what}`});
+
+function strict<S extends z.core.$ZodLooseShape>(shape: S) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key; expected one of ${allowed}` : 'expected a mapping'),
+  });
+}
+
+const integer = (what: string, min: number) => z.int(expected(what)).min(min, expected(what));
+const numberIn = (what: string, min: number, max = Infinity) =>
+  z.number(expected(what)).min(min, expected(what)).max(max, expected(what));
+
+const positiveInt = integer('a positive integer', 1);
+const nonNegativeInt = integer('a non-negative integer', 0);
+const nonNegativeNumber = numberIn('a non-negative number', 0);
+const percent = numberIn('a percentage from 0 to 100', 0, 100);
+const bool = z.boolean(expected('true or false'));
+const tier = z.enum(TIERS, expected(`one of ${TIERS.join(', ')}`));
+
+const modelEntry = strict({
+  key: z.string(expected('a model key')).trim().min(1, expected('a model key')),
+  tier: tier.optional(),
+  capabilities: z
+    .array(z.string(expected('a capability name')).min(1, expected('a capability name')), expected('a list of capabilities'))
+    .optional(),
+  context_length: positiveInt.optional(),
+  min_free_ram_gb: nonNegativeNumber.optional(),
+  backend: z.enum(['embedded', 'lmstudio'], expected('one of embedded, lmstudio')).optional(),
+}).transform(
+  (m): ModelConfig => ({
+    key: m.key,
+    tier: m.tier,
+    capabilities: m.capabilities,
+    contextLength: m.context_length,
+    minFreeRamGb: m.min_free_ram_gb,
+    backend: m.backend,
+  }),
+);
+
+const models = z.array(modelEntry, expected('a list of models')).superRefine((entries, ctx) => {
+  const seen = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const first = seen.get(modelKeyId(entry.key));
+    if (first === undefined) seen.set(modelKeyId(entry.key), index);
+    else ctx.addIssue({code: 'custom', path: [index, 'key'], message: `duplicate model key "${entry.key}" (also models[${first}])`});
+  });
+});
+
+const fallbackChains = z
+  .partialRecord(tier, z.array(tier, expected('a list of tiers')), {
+    // Keys outside the tier enum arrive as unrecognized_keys at run time, though the type omits it.
+    error: (issue) => (issue.code === 'invalid_type' ? 'expected a mapping' : `unknown tier; expected one of ${TIERS.join(', ')}`),
+  })
+  .superRefine((chains, ctx) => {
+    for (const [from, chain] of Object.entries(chains)) {
+      const index = chain?.indexOf(from as Tier) ?? -1;
+      if (index >= 0) ctx.addIssue({code: 'custom', path: [from, index], message: `a tier cannot fall back to itself ("${from}")`});
+    }
+  });
+
+/**
+ * Thresholds for a resource whose pressure rises as the value falls (free memory) or rises (CPU).
+ * Levels in the wrong order would make "critical" unreachable or always on, so they are rejected.
+ */
+function thresholds(direction: 'falling' | 'rising') {
+  return strict({elevated: percent, critical: percent}).superRefine((t, ctx) => {
+    const ok = direction === 'falling' ? t.elevated > t.critical : t.elevated < t.critical;
+    if (!ok) {
+      const relation = direction === 'falling' ? 'greater' : 'less';
+      ctx.addIssue({code: 'custom', message: `elevated (${t.elevated}) must be ${relation} than critical (${t.critical})`});
+    }
+  });
+}
+
+const policy = strict({
+  // A floor against slips such as `1` for `1000`, not a measured limit: every sample reads CPU,
+  // memory and GPUs, and DESIGN.md §4 keeps the monitor's own cost well below 1% of a core.
+  sample_interval_ms: integer('an integer of at least 100', 100),
+  pressure: strict({
+    ram_free_pct: thresholds('falling'),
+    vram_free_pct: thresholds('falling'),
+    cpu_pct: thresholds('rising'),
+  }),
+  switch_down_after_ms: nonNegativeInt,
+  switch_up_after_ms: nonNegativeInt,
+  preload: bool,
+  retries: nonNegativeInt,
+  struggle: strict({
+    max_ttft_ms: positiveInt,
+    min_tokens_per_s: nonNegativeNumber,
+    max_repeat_ratio: numberIn('a number from 0 to 1', 0, 1),
+  }),
+  memory_headroom_gb: nonNegativeNumber,
+}).transform(
+  (p): PolicyConfig => ({
+    sampleIntervalMs: p.sample_interval_ms,
+    pressure: {ramFreePct: p.pressure.ram_free_pct, vramFreePct: p.pressure.vram_free_pct, cpuPct: p.pressure.cpu_pct},
+    switchDownAfterMs: p.switch_down_after_ms,
+    switchUpAfterMs: p.switch_up_after_ms,
+    preload: p.preload,
+    retries: p.retries,
+    struggle: {
+      maxTtftMs: p.struggle.max_ttft_ms,
+      minTokensPerS: p.struggle.min_tokens_per_s,
+      maxRepeatRatio: p.struggle.max_repeat_ratio,
+    },
+    memoryHeadroomGb: p.memory_headroom_gb,
+  }),
+);
+
+const threadsWhat = '"auto" or a positive integer';
+const engine = strict({
+  threads: z.union([z.literal('auto'), integer(threadsWhat, 1)], expected(threadsWhat)),
+  gpu: z.literal(['auto', false, 'cuda', 'vulkan', 'metal'], expected('one of auto, false, cuda, vulkan, metal')),
+  context_length: positiveInt,
+  max_tokens: positiveInt,
+  temperature: numberIn('a number from 0 to 2', 0, 2),
+}).transform(
+  (e): EngineConfig => ({
+    threads: e.threads,
+    gpu: e.gpu,
+    contextLength: e.context_length,
+    maxTokens: e.max_tokens,
+    temperature: e.temperature,
+  }),
+);
+
+export const lmstudioUrlWhat = 'a ws://, wss://, http:// or https:// URL';
+
+/** @lmstudio/sdk takes only ws:// or wss:// with no trailing slash; LM Studio itself shows http://. */
+export const lmstudioUrl = z
+  .string(expected(lmstudioUrlWhat))
+  .trim()
+  .refine((text) => /^(wss?|https?):\/\/[^/\s]+/i.test(text) && URL.canParse(text), expected(lmstudioUrlWhat))
+  .transform((text) => text.replace(/^http/i, 'ws').replace(/\/+$/, ''));
+
+export const configSchema = strict({
+  models,
+  fallback_chains: fallbackChains,
+  policy,
+  engine,
+  model_dirs: z.array(z.string(expected('a folder path')).min(1, expected('a folder path')), expected('a list of folder paths')),
+  lmstudio: strict({url: lmstudioUrl, enabled: bool}),
+  ui: strict({ascii: bool}),
+}).transform(
+  (c): Config => ({
+    models: c.models,
+    fallbackChains: c.fallback_chains,
+    policy: c.policy,
+    engine: c.engine,
+    modelDirs: c.model_dirs,
+    lmstudio: c.lmstudio,
+    ui: c.ui,
+  }),
+);
