@@ -2,12 +2,15 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'scripts/**']},
+  {ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'scripts/**', '.scratch/**', '.test-cache/**']},
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
-      parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname},
+      parserOptions: {
+        projectService: {allowDefaultProject: ['vitest.config.ts']},
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: {'react-hooks': reactHooks},
     rules: {

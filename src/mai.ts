@@ -122,7 +122,8 @@ export class Mai implements MaiCommands {
         : await loadConfig({...(options.configPath ? {configPath: options.configPath} : {}), ...(options.env ? {env: options.env} : {})});
     const {config, paths} = loaded;
     const log = options.log ?? openEventLog(paths.logFile);
-    let mai: Mai | undefined;
+    // The backend is built before the Mai that must hear when one of its engines dies.
+    const created: {mai?: Mai} = {};
     const backends =
       options.backends ??
       [
@@ -135,12 +136,12 @@ export class Mai implements MaiCommands {
           onLog: (model, level, message) => {
             if (level === 'error' || level === 'warn') log.warn('engine-log', {model, level, message});
           },
-          onModelLost: (handle, error) => mai?.models.forgetLost(handle, error),
+          onModelLost: (handle, error) => created.mai?.models.forgetLost(handle, error),
         }),
       ];
     const preferred = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
-    mai = new Mai(config, paths, backends, log, options, preferred);
-    return mai;
+    created.mai = new Mai(config, paths, backends, log, options, preferred);
+    return created.mai;
   }
 
   private async forgeDemos(): Promise<boolean> {

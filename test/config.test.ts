@@ -1,7 +1,6 @@
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import envPaths from 'env-paths';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {
   bundledConfigPath,
@@ -301,10 +300,10 @@ describe('paths', () => {
     ]);
   });
 
-  it('uses the layout of env-paths for this process', () => {
-    const expected = envPaths('mai', {suffix: ''});
-    const paths = resolvePaths();
-    expect([paths.configDir, paths.dataDir, paths.stateDir]).toEqual([expected.config, expected.data, expected.log]);
+  it("never puts its files relative to the current folder when HOME is set but empty", () => {
+    const paths = resolvePaths({HOME: ''}, 'linux');
+    expect(path.isAbsolute(paths.dataDir)).toBe(true);
+    expect(paths.dataDir).toBe(path.join(os.userInfo().homedir, '.local/share/mai'));
   });
 
   it('loads the user file and puts the data dir under the XDG variables of the given env', async () => {

@@ -23,7 +23,7 @@ describe('memory estimate', () => {
     ['demo-medium', 2048],
     ['demo-large', 4096],
     ['slow', 2048],
-  ])('of %s with a %i-token context is within a quarter of llama.cpp's own', async (model, context) => {
+  ])("of %s with a %i-token context is within a quarter of what llama.cpp estimates", async (model, context) => {
     const file = testModelPath(inject('modelDir'), model);
     const info = await readModelInfo(file, 'embedded');
     const insights = await GgufInsights.from(await readGgufFileInfo(file), llama);

@@ -44,11 +44,11 @@ describe('Mai', () => {
   });
 
   it('streams the reply chunk by chunk', async () => {
-    const mai = await start(['demo-small']);
+    const mai = await start(['slow']);
     const chunks: string[] = [];
     for await (const chunk of mai.streamMessage('Hi')) chunks.push(chunk);
-    expect(chunks.length).toBeGreaterThan(10);
-    expect(chunks.join('')).toBe(TEST_MODELS['demo-small'].message);
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks.join('')).toBe(TEST_MODELS.slow.message);
   });
 
   it('switches models on request and the conversation survives the switch', async () => {

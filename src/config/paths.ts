@@ -7,23 +7,21 @@ import {fileURLToPath} from 'node:url';
 import type {MaiPaths} from './types.js';
 
 export function homeDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string {
-  return (platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir();
+  // os.homedir() returns HOME as it is, also when it is set but empty: mai would then write its
+  // files relative to the current directory. The account's home from the password file is safe.
+  return (platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir() || os.userInfo().homedir;
 }
 
 /**
- * The layout of env-paths 4 ('mai', {suffix: ''}), computed from `env` instead of the process:
- * env-paths reads process.env and takes the home dir once, when it is imported, so it cannot
- * answer for another environment (tests, or a caller with its own env).
+ * The XDG layout (also on macOS, as terminal tools there do: ~/.config/mai, ~/.local/share/mai,
+ * ~/.local/state/mai), and env-paths 4's layout on Windows; computed from `env` instead of the
+ * process: env-paths reads process.env and the home dir once, when it is imported.
  */
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): MaiPaths {
   const p = platform === 'win32' ? path.win32 : path.posix;
   const home = homeDir(env, platform);
   let configDir: string, dataDir: string, stateDir: string;
-  if (platform === 'darwin') {
-    configDir = p.join(home, 'Library', 'Preferences', 'mai');
-    dataDir = p.join(home, 'Library', 'Application Support', 'mai');
-    stateDir = p.join(home, 'Library', 'Logs', 'mai');
-  } else if (platform === 'win32') {
+  if (platform === 'win32') {
     const roaming = env.APPDATA || p.join(home, 'AppData', 'Roaming');
     const local = env.LOCALAPPDATA || p.join(home, 'AppData', 'Local');
     configDir = p.join(roaming, 'mai', 'Config');

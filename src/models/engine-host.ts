@@ -94,6 +94,7 @@ async function respond(
   const started = performance.now();
   let firstTokenAt = 0;
   let tokensOut = 0;
+  const chunks = chunkSender(id);
   try {
     const result = await loaded.chat.generateResponse(toHistory(messages), {
       maxTokens,
@@ -104,8 +105,9 @@ async function respond(
         if (firstTokenAt === 0) firstTokenAt = performance.now();
         tokensOut += tokens.length;
       },
-      onTextChunk: (text) => send({type: 'chunk', id, text}),
+      onTextChunk: (text) => chunks.push(text),
     });
+    chunks.flush();
     const ended = performance.now();
     const reason = result.metadata.stopReason;
     const generating = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
@@ -120,8 +122,38 @@ async function respond(
     };
     send({type: 'done', id, text: result.response, stats});
   } finally {
+    chunks.flush();
     running.delete(id);
   }
+}
+
+// Each IPC message costs the engine's JS thread tens of microseconds, and the next token waits for
+// it: at 2,000+ tokens/s that was 10-15% of the speed. The first chunk goes at once (time to first
+// token), later ones at most every CHUNK_FLUSH_MS, far below what a reader or the UI notices.
+const CHUNK_FLUSH_MS = 16;
+
+function chunkSender(id: number) {
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  let sentFirst = false;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending) send({type: 'chunk', id, text: pending});
+    pending = '';
+  };
+  return {
+    push(text: string) {
+      pending += text;
+      if (!sentFirst) {
+        sentFirst = true;
+        flush();
+      } else {
+        timer ??= setTimeout(flush, CHUNK_FLUSH_MS);
+      }
+    },
+    flush,
+  };
 }
 
 function fail(id: number, error: unknown): void {

@@ -2,6 +2,7 @@
 // (`inject('modelDir')`). Forging takes about a second and writes ~400 MB, so the files are reused
 // across runs while a fingerprint of the forge (its sources and the test specs) is unchanged.
 
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {readFile, rename, stat, writeFile} from 'node:fs/promises';
 import {dirname, join, resolve} from 'node:path';
@@ -36,7 +37,13 @@ async function allPresent(): Promise<boolean> {
   return present.every(Boolean);
 }
 
+/** The CLI tests run the built `mai`: build it when the sources are newer (a few ms otherwise). */
+function buildIfStale(): void {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'start.js'), '--build-only'], {stdio: 'inherit'});
+}
+
 export default async function setup(project: TestProject): Promise<void> {
+  buildIfStale();
   const fingerprint = await forgeFingerprint();
   const stamp = await readFile(STAMP_FILE, 'utf8').catch(() => '');
   if (stamp !== fingerprint || !(await allPresent())) {

@@ -1,0 +1,23 @@
+import {Text} from 'ink';
+import type {Role} from '../src/models/backend.js';
+import type {ChatLine} from './MessageLines.js';
+
+export type Props = {readonly line: ChatLine};
+
+const ROLE_COLOR: Readonly<Record<Role, string>> = {user: 'cyan', assistant: 'green', system: 'gray'};
+
+/** One screen line of the chat: a message header ("you", the model), a line of text, or a gap. */
+export function ChatLineView({line}: Props) {
+  if (line.kind === 'header') {
+    return (
+      <Text wrap="truncate-end">
+        <Text bold color={ROLE_COLOR[line.role]}>
+          {line.label}
+        </Text>
+        {line.interrupted ? <Text color="yellow"> [interrupted]</Text> : null}
+      </Text>
+    );
+  }
+  // An empty <Text> takes no row in Ink; a space keeps blank lines and gaps one row tall.
+  return <Text wrap="truncate-end">{line.kind === 'text' && line.text !== '' ? line.text : ' '}</Text>;
+}

@@ -1,0 +1,48 @@
+import {Box, Text} from 'ink';
+import {fitToWidth} from '../src/format.js';
+import {HELP_SECTIONS, KEY_BINDINGS} from './keys.js';
+import {PANEL_CHROME_COLUMNS} from './layout.js';
+import {Panel} from './Panel.js';
+
+export type Props = {
+  /** Outer size, borders included: it covers the chat and the right column. */
+  readonly width: number;
+  readonly height: number;
+};
+
+const KEYS_COLUMNS = 18;
+/** Two columns of sections when each gets at least this much. */
+const MIN_COLUMN_WIDTH = 44;
+
+/** The keys, generated from the key table (keys.ts), so the help always says what the code does. */
+export function HelpOverlay({width, height}: Props) {
+  const inner = width - PANEL_CHROME_COLUMNS;
+  const twoColumns = inner >= MIN_COLUMN_WIDTH * 2 + 2;
+  const columnWidth = twoColumns ? Math.floor((inner - 2) / 2) : inner;
+  const half = Math.ceil(HELP_SECTIONS.length / 2);
+  const groups = twoColumns ? [HELP_SECTIONS.slice(0, half), HELP_SECTIONS.slice(half)] : [HELP_SECTIONS];
+  return (
+    <Panel title="help" width={width} height={height}>
+      <Box flexDirection="row" flexGrow={1} gap={2} overflow="hidden">
+        {groups.map((sections, g) => (
+          <Box key={g} flexDirection="column" width={columnWidth} flexShrink={0}>
+            {sections.map((section) => (
+              <Box key={section.title} flexDirection="column" marginBottom={1} flexShrink={0}>
+                <Text bold>{section.title}</Text>
+                {section.ids.map((id) => (
+                  <Text key={id} wrap="truncate-end">
+                    <Text color="cyan">{fitToWidth(KEY_BINDINGS[id].keys, KEYS_COLUMNS)}</Text>
+                    {KEY_BINDINGS[id].description}
+                  </Text>
+                ))}
+              </Box>
+            ))}
+          </Box>
+        ))}
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {`${KEY_BINDINGS.stop.keys}, ${KEY_BINDINGS.help.keys} close this help`}
+      </Text>
+    </Panel>
+  );
+}

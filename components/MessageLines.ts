@@ -1,0 +1,132 @@
+import wrapAnsi from 'wrap-ansi';
+import type {ChatEntry} from '../src/store.js';
+import type {Role} from '../src/models/backend.js';
+import {sanitizeForTerminal} from '../src/sanitize.js';
+
+// The chat as screen lines: each message sanitized and wrapped to the pane width once, then cached,
+// so scrolling, a new message or a keystroke in the composer never re-wraps the whole conversation.
+
+export type ChatLine =
+  | {readonly kind: 'header'; readonly role: Role; readonly label: string; readonly interrupted: boolean}
+  | {readonly kind: 'text'; readonly text: string}
+  | {readonly kind: 'gap'};
+
+export type ChatWindow = {
+  /** The lines to show, oldest first, at most `rows` of them. */
+  readonly lines: readonly ChatLine[];
+  /** Lines below the window (0 when following new output). */
+  readonly offset: number;
+  /** The largest useful scroll offset: the first line at the top of the pane. */
+  readonly maxOffset: number;
+};
+
+/** The name shown above a message: "you", the model's key for replies. */
+export function roleLabel(role: Role, model?: string): string {
+  if (role === 'user') return 'you';
+  if (role === 'system') return 'system';
+  // Model keys come from file names: sanitized like any model text.
+  return sanitizeForTerminal(model ?? 'assistant').replace(/\n/g, ' ') || 'assistant';
+}
+
+/** Sanitized text wrapped to `width` columns (hard-wrapping words longer than a line). */
+export function wrapText(text: string, width: number): string[] {
+  if (text === '') return [];
+  return sanitizeForTerminal(text)
+    .split('\n')
+    .flatMap((paragraph) => wrapParagraph(paragraph, width));
+}
+
+/**
+ * One paragraph (no newline) as lines of at most `width` columns. Words wrap with the spaces at the
+ * break dropped; the paragraph's own indentation is kept and repeated on its continuation lines
+ * (a hanging indent), so indented code and list items stay readable.
+ */
+function wrapParagraph(paragraph: string, width: number): string[] {
+  const columns = Math.max(1, width);
+  const leading = /^ */.exec(paragraph)?.[0].length ?? 0;
+  const body = paragraph.slice(leading);
+  if (body.trim() === '') return [''];
+  const indent = ' '.repeat(Math.min(leading, Math.floor(columns / 2)));
+  return wrapAnsi(body, columns - indent.length, {hard: true, trim: true})
+    .split('\n')
+    .map((line) => indent + line);
+}
+
+// Keyed by the entry object: the store replaces an entry (new object) whenever any of its fields
+// changes, so the object stands for (id, content), and a WeakMap lets the lines of messages that left
+// the store be collected. Only the latest width is kept per entry: on resize each message is
+// re-wrapped once for the new width.
+const cache = new WeakMap<ChatEntry, {readonly width: number; readonly lines: readonly ChatLine[]}>();
+
+/** A message as lines: its header, its wrapped text, then a blank line. Cached per (entry, width). */
+export function messageLines(entry: ChatEntry, width: number): readonly ChatLine[] {
+  const cached = cache.get(entry);
+  if (cached?.width === width) return cached.lines;
+  const lines: ChatLine[] = [
+    {kind: 'header', role: entry.role, label: roleLabel(entry.role, entry.model), interrupted: entry.interrupted === true},
+    ...wrapText(entry.text, width).map((text): ChatLine => ({kind: 'text', text})),
+    {kind: 'gap'},
+  ];
+  cache.set(entry, {width, lines});
+  return lines;
+}
+
+/** How many lines the whole conversation takes at `width`. */
+export function totalLines(messages: readonly ChatEntry[], width: number): number {
+  let total = 0;
+  for (const entry of messages) total += messageLines(entry, width).length;
+  return total;
+}
+
+/**
+ * How far up the chat can scroll in a pane of `rows` rows: until its first line is at the top. While
+ * scrolled up the pane gives one row to its "newer below" line, hence `rows - 1`.
+ */
+export function scrollLimit(messages: readonly ChatEntry[], width: number, rows: number): number {
+  return Math.max(0, totalLines(messages, width) - (rows - 1));
+}
+
+/**
+ * The lines that fit `rows` rows, `offset` lines up from the bottom (clamped to what exists). Walks
+ * from the newest message back and stops as soon as the window is full, so only the messages on
+ * screen are touched besides the (cached) line count.
+ */
+export function chatWindow(messages: readonly ChatEntry[], width: number, rows: number, offset: number): ChatWindow {
+  const total = totalLines(messages, width);
+  const maxOffset = Math.max(0, total - rows);
+  const clamped = Math.max(0, Math.min(offset, maxOffset));
+  const end = total - clamped;
+  const start = Math.max(0, end - rows);
+  const lines: ChatLine[] = [];
+  let messageEnd = total;
+  for (let i = messages.length - 1; i >= 0 && messageEnd > start; i--) {
+    const entry = messages[i];
+    if (!entry) continue;
+    const own = messageLines(entry, width);
+    const messageStart = messageEnd - own.length;
+    if (messageStart < end) {
+      lines.unshift(...own.slice(Math.max(0, start - messageStart), Math.min(own.length, end - messageStart)));
+    }
+    messageEnd = messageStart;
+  }
+  return {lines, offset: clamped, maxOffset};
+}
+
+/**
+ * The last `rows` lines of a growing text (the streaming reply), wrapped at `width`. Only the
+ * paragraphs that reach the screen are wrapped: a long reply costs its visible tail, not its length.
+ */
+export function tailLines(text: string, width: number, rows: number): string[] {
+  if (rows <= 0) return [];
+  const clean = sanitizeForTerminal(text);
+  if (clean === '') return [];
+  const lines: string[] = [];
+  let end = clean.length;
+  while (lines.length < rows && end >= 0) {
+    const start = end === 0 ? 0 : clean.lastIndexOf('\n', end - 1) + 1;
+    const paragraph = clean.slice(start, end);
+    lines.unshift(...wrapParagraph(paragraph, width));
+    end = start - 1;
+  }
+  return lines.slice(-rows);
+}

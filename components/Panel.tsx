@@ -1,0 +1,40 @@
+import type {ReactNode} from 'react';
+import {Box, Text} from 'ink';
+import stringWidth from 'string-width';
+
+// A bordered region with its title in the top border ("┌ chat ───┐"). Ink draws no border titles,
+// so the top edge is a line of text and the box below draws the other three sides.
+
+export type Props = {
+  readonly title: string;
+  /** Outer size, borders included. */
+  readonly width: number;
+  readonly height: number;
+  readonly children?: ReactNode;
+};
+
+export function Panel({title, width, height, children}: Props) {
+  const room = Math.max(0, width - 4);
+  const label = stringWidth(title) > room ? title.slice(0, room) : title;
+  const rule = '─'.repeat(Math.max(0, width - 4 - stringWidth(label)));
+  return (
+    <Box flexDirection="column" width={width} height={height} flexShrink={0}>
+      <Text wrap="truncate-end">
+        <Text dimColor>┌ </Text>
+        <Text bold>{label}</Text>
+        <Text dimColor>{` ${rule}┐`}</Text>
+      </Text>
+      <Box
+        flexDirection="column"
+        flexGrow={1}
+        borderStyle="single"
+        borderTop={false}
+        borderDimColor
+        paddingX={1}
+        overflow="hidden"
+      >
+        {children}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,59 @@
+import {memo} from 'react';
+import {Box, Text} from 'ink';
+import {useStore} from 'zustand';
+import type {MaiStore, NoticeLevel} from '../src/store.js';
+import {formatTokensPerSecond} from '../src/format.js';
+import {KEY_BINDINGS} from './keys.js';
+import {firstFailure, latestMessage, oneLine} from './status-line.js';
+
+export type Props = {
+  readonly store: MaiStore;
+  readonly width: number;
+  /** A hint from the keys that wins over everything else ("press Ctrl+C again to quit"). */
+  readonly hint: string | null;
+};
+
+export const BUSY_HINT = `reply in progress — ${KEY_BINDINGS.stop.keys} stops it`;
+
+const LEVEL_COLOR: Readonly<Record<NoticeLevel, string | undefined>> = {info: undefined, warn: 'yellow', error: 'red'};
+
+/** "model qwen-7b · 23 tok/s · switched from llama-3b: RAM critical", on one line. */
+export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
+  const currentKey = useStore(store, (s) => s.models.currentKey);
+  const tokensPerSecond = useStore(store, (s) => s.models.lastTokensPerSecond);
+  const busy = useStore(store, (s) => s.chat.busy);
+  const notice = useStore(store, (s) => s.ui.notice);
+  const lastSwitch = useStore(store, (s) => s.models.lastSwitch);
+  const failure = useStore(store, firstFailure);
+
+  const message = latestMessage(notice, lastSwitch) ?? (failure ? {text: failure, level: 'warn' as const} : null);
+  return (
+    <Box width={width} height={1} paddingX={1} flexShrink={0}>
+      <Text wrap="truncate-end">
+        <Text dimColor>model </Text>
+        <Text bold>{currentKey === null ? 'none' : oneLine(currentKey)}</Text>
+        <Text dimColor> · </Text>
+        {formatTokensPerSecond(tokensPerSecond)}
+        {hint ? (
+          <>
+            <Text dimColor> · </Text>
+            <Text color="yellow" bold>
+              {hint}
+            </Text>
+          </>
+        ) : busy ? (
+          <>
+            <Text dimColor> · </Text>
+            <Text color="cyan">{BUSY_HINT}</Text>
+          </>
+        ) : null}
+        {message ? (
+          <>
+            <Text dimColor> · </Text>
+            <Text color={LEVEL_COLOR[message.level]}>{message.text}</Text>
+          </>
+        ) : null}
+      </Text>
+    </Box>
+  );
+});

@@ -1,0 +1,37 @@
+import {Box, Text} from 'ink';
+import {useStore} from 'zustand';
+import type {MaiStore} from '../src/store.js';
+import {roleLabel, tailLines} from './MessageLines.js';
+
+export type Props = {
+  readonly store: MaiStore;
+  /** The chat pane's text columns and rows. */
+  readonly width: number;
+  readonly rows: number;
+};
+
+/**
+ * The reply being written, below the finished messages. The only component subscribed to the
+ * streaming text (STYLE.md 4): a flush (every 33 ms at most) re-renders these few lines and nothing
+ * else, and only the last `rows` lines of the reply are wrapped at all.
+ */
+export function StreamingTail({store, width, rows}: Props) {
+  const model = useStore(store, (s) => s.chat.streaming?.model);
+  const text = useStore(store, (s) => s.chat.streaming?.text ?? '');
+  const lines = tailLines(text, width, rows - 1);
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Text wrap="truncate-end">
+        <Text bold color="green">
+          {roleLabel('assistant', model)}
+        </Text>
+        <Text dimColor> …</Text>
+      </Text>
+      {lines.map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {line === '' ? ' ' : line}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,69 @@
+import {render} from 'ink';
+import {EXIT_INTERRUPTED, EXIT_OK, UsageError} from '../src/cli/exit-codes.js';
+import {Mai, type MaiOptions} from '../src/mai.js';
+import {App} from './App.js';
+
+// Starts the full-screen chat: the alternate screen (Ink 6 has no option for it), the app, and a
+// terminal put back as it was on every way out: quit, signals, and crashes.
+
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
+const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+export type TuiOptions = MaiOptions & {readonly ascii?: boolean};
+
+function restoreTerminalOnEveryExit(): () => void {
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdout.write(LEAVE_ALT_SCREEN);
+  };
+  const crash = (error: unknown) => {
+    restore();
+    process.stderr.write(`mai crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  };
+  process.on('exit', restore);
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  return () => {
+    restore();
+    process.off('exit', restore);
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+  };
+}
+
+export async function runTui(options: TuiOptions): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UsageError('the chat needs a terminal; in scripts use `mai ask`');
+  }
+  const mai = await Mai.create(options);
+  const ascii = options.ascii ?? mai.config.ui.ascii;
+  process.stdout.write(ENTER_ALT_SCREEN);
+  const restore = restoreTerminalOnEveryExit();
+  let exitCode = EXIT_OK;
+  const instance = render(<App store={mai.store} commands={mai} ascii={ascii} />, {
+    exitOnCtrlC: false,
+    // Ink 6.8's incremental mode leaves stale rows when a frame's height changes between renders
+    // (reproduced in tmux: a frame growing from 5 to 11 rows keeps the old bottom lines).
+    incrementalRendering: false,
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129;
+    instance.unmount();
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, onSignal);
+  mai.onQuit(() => instance.unmount());
+  mai.start();
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+    restore();
+    await mai.shutdown();
+  }
+  return exitCode;
+}

@@ -1,0 +1,35 @@
+import type {Notice, NoticeLevel, State, SwitchRecord} from '../src/store.js';
+import {sanitizeForTerminal} from '../src/sanitize.js';
+
+// What the status bar says after "model … · … tok/s": pure choices over store values.
+
+export type StatusMessage = {readonly text: string; readonly level: NoticeLevel};
+
+/** Store text on one line: sanitized (notices carry error text, keys come from file names). */
+export function oneLine(text: string): string {
+  return sanitizeForTerminal(text).replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** The newer of the last notice and the last switch ("switched from A: reason"). */
+export function latestMessage(notice: Notice | null, lastSwitch: SwitchRecord | null): StatusMessage | null {
+  if (notice && (!lastSwitch || notice.at >= lastSwitch.at)) return {text: oneLine(notice.text), level: notice.level};
+  if (!lastSwitch) return null;
+  const text = lastSwitch.from
+    ? `switched from ${lastSwitch.from}: ${lastSwitch.reason}`
+    : `loaded ${lastSwitch.to}: ${lastSwitch.reason}`;
+  return {text: oneLine(text), level: 'info'};
+}
+
+/**
+ * "key: reason" of the first model that failed or cannot be used, or null. The models box marks
+ * them with ✗ and has no room for why; when nothing newer is to be said, the status bar says it.
+ * A string, so a selector can return it without a fresh object each call.
+ */
+export function firstFailure(state: State): string | null {
+  for (const entry of state.models.entries) {
+    const status = state.models.status[entry.key];
+    const reason = status?.state === 'failed' ? status.reason : entry.unusable;
+    if (reason !== undefined) return oneLine(`${entry.key}: ${reason}`);
+  }
+  return null;
+}

@@ -1,0 +1,55 @@
+import {useCallback} from 'react';
+import {useStdout} from 'ink';
+import type {MaiCommands} from '../src/commands.js';
+import type {MaiStore} from '../src/store.js';
+import {matches, type KeyHandler} from './keys.js';
+import {scrollLimit} from './MessageLines.js';
+
+/**
+ * Ctrl+L: clear the screen and home the cursor, written through Ink's own stdout writer, which
+ * erases its last frame, writes this and then writes the whole last frame again: a full redraw that
+ * repairs whatever another program scribbled over the screen, without a React re-render.
+ */
+export const CLEAR_SCREEN = '\u001b[2J\u001b[H';
+
+export type GlobalKeysOptions = {
+  readonly store: MaiStore;
+  readonly commands: MaiCommands;
+  /** The chat pane's text area: a page of scrolling and how far up the chat can go. */
+  readonly chatColumns: number;
+  readonly chatRows: number;
+  readonly onQuitPress: () => void;
+};
+
+/** The lowest layer of the key dispatcher: keys that mean the same wherever the user is. */
+export function useGlobalKeys({store, commands, chatColumns, chatRows, onQuitPress}: GlobalKeysOptions): KeyHandler {
+  const {write} = useStdout();
+  return useCallback(
+    (input, key) => {
+      if (matches('quit', input, key)) {
+        onQuitPress();
+      } else if (matches('stop', input, key)) {
+        commands.stop();
+      } else if (matches('nextModel', input, key)) {
+        commands.cycleModel(1);
+      } else if (matches('prevModel', input, key)) {
+        commands.cycleModel(-1);
+      } else if (matches('scrollUp', input, key) || matches('scrollDown', input, key)) {
+        const {chat, scrollBy} = store.getState();
+        // A page is what the scrolled pane shows (one row goes to its "newer below" line) less one
+        // line kept from the previous page for context.
+        const page = Math.max(1, chatRows - 2);
+        scrollBy(matches('scrollUp', input, key) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows));
+      } else if (matches('help', input, key)) {
+        const {ui, setHelpOpen} = store.getState();
+        setHelpOpen(!ui.helpOpen);
+      } else if (matches('redraw', input, key)) {
+        write(CLEAR_SCREEN);
+      } else {
+        return false;
+      }
+      return true;
+    },
+    [store, commands, chatColumns, chatRows, onQuitPress, write],
+  );
+}

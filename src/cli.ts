@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+import {Command, CommanderError, Option} from 'commander';
+import {EXIT_OK, EXIT_USAGE, reportError} from './cli/exit-codes.js';
+import {packageVersion} from './version.js';
+
+// Argument parsing and dispatch only; each subcommand lives in src/cli/. Modules load lazily so
+// that `mai --help` and `mai config` do not pay for the engine or the UI.
+
+type GlobalOptions = {config?: string; ascii?: boolean};
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+function build(run: (work: () => Promise<number>) => void): Command {
+  const program = new Command('mai')
+    .description('A full-screen terminal chat for local LLMs that picks, loads and switches models for you.')
+    .version(packageVersion(), '-V, --version')
+    .option('-c, --config <path>', 'read this config file instead of ~/.config/mai/models.yaml')
+    .showHelpAfterError('(run `mai --help` for usage)')
+    .exitOverride()
+    .addHelpText('after', examples('mai', 'mai ask "what is a GGUF file?"', 'mai models', 'mai status --json'));
+
+  const global = (): GlobalOptions => program.opts<GlobalOptions>();
+  const configOption = () => (global().config ? {configPath: global().config as string} : {});
+
+  program
+    .command('chat', {isDefault: true})
+    .description('open the full-screen chat (the default)')
+    .option('-m, --model <key>', 'start with this model')
+    .option('--ascii', 'draw gauges with block characters instead of braille')
+    .addHelpText('after', examples('mai chat', 'mai chat --model mai-demo-small'))
+    .action((options: {model?: string; ascii?: boolean}) =>
+      run(async () => (await import('../components/runTui.js')).runTui({...configOption(), ...options})),
+    );
+
+  program
+    .command('ask')
+    .description('answer one question on stdout, for scripts (`-` reads the question from stdin)')
+    .argument('<text...>', 'the question')
+    .option('-m, --model <key>', 'use this model')
+    .option('--json', 'print one JSON document: text, model, token counts')
+    .addHelpText('after', examples('mai ask "summarize: $(cat notes.txt)"', 'echo "hi" | mai ask - --json'))
+    .action((words: string[], options: {model?: string; json?: boolean}) =>
+      run(async () => (await import('./cli/ask.js')).ask(words, {...configOption(), ...options})),
+    );
+
+  program
+    .command('status')
+    .description('the model mai would use, loaded models, CPU, memory and backends')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', examples('mai status', 'mai status --json'))
+    .action((options: {json?: boolean}) => run(async () => (await import('./cli/status.js')).status({...configOption(), ...options})));
+
+  program
+    .command('models')
+    .description('every known model: source, size, tier, context, memory estimate, fits now')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', examples('mai models', 'mai models --json'))
+    .action((options: {json?: boolean}) => run(async () => (await import('./cli/models.js')).models({...configOption(), ...options})));
+
+  program
+    .command('switch')
+    .description('load a model and make it the preferred one for the next chats')
+    .argument('<key>', 'the model key, as `mai models` lists it')
+    .option('--json', 'print one JSON document')
+    .addHelpText('after', examples('mai switch mai-demo-medium'))
+    .action((key: string, options: {json?: boolean}) =>
+      run(async () => (await import('./cli/switch.js')).switchModel(key, {...configOption(), ...options})),
+    );
+
+  program
+    .command('config')
+    .description('print the effective config, check it, or show where it lives')
+    .addOption(new Option('--check', 'validate the config files and exit').conflicts('path'))
+    .option('--path', 'print the path of the user config file')
+    .addHelpText('after', examples('mai config --check', 'mai config --path', 'mai --config ./my.yaml config --check'))
+    .action((options: {check?: boolean; path?: boolean}) =>
+      run(async () => (await import('./cli/config-command.js')).configCommand({...configOption(), ...options})),
+    );
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let work: (() => Promise<number>) | null = null;
+  const program = build((action) => (work = action));
+  try {
+    await program.parseAsync(argv as string[], {from: 'user'});
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; every other parse error is a usage error.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+        ? EXIT_OK
+        : EXIT_USAGE;
+    }
+    return reportError(error);
+  }
+  if (!work) return EXIT_OK;
+  try {
+    return await (work as () => Promise<number>)();
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+// NO_COLOR (no-color.org): Ink's chalk only honours FORCE_COLOR, read when it is first imported.
+if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Everything was shut down; if a stray handle still holds the process, do not hang the shell.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (error: unknown) => {
+    process.exitCode = reportError(error);
+  },
+);

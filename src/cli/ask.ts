@@ -1,0 +1,53 @@
+import {text as readStream} from 'node:stream/consumers';
+import type {MaiOptions} from '../mai.js';
+import {EXIT_OK, UsageError} from './exit-codes.js';
+import {note, printJson, progress} from './output.js';
+import {withMai} from './session.js';
+import {sanitizeForTerminal} from '../sanitize.js';
+
+export type AskOptions = MaiOptions & {readonly json?: boolean};
+
+async function promptFrom(words: readonly string[]): Promise<string> {
+  const joined = words.length === 1 && words[0] === '-' ? await readStream(process.stdin) : words.join(' ');
+  const prompt = joined.trim();
+  if (!prompt) throw new UsageError('nothing to ask: give the question as arguments, or `-` to read it from stdin');
+  return prompt;
+}
+
+/** `mai ask`: one answer on stdout, streamed as it is written (or one JSON document with --json). */
+export async function ask(words: readonly string[], options: AskOptions): Promise<number> {
+  const prompt = await promptFrom(words);
+  return withMai(options, async ({mai, signal}) => {
+    const unsubscribe = mai.store.subscribe((state, previous) => {
+      if (state.ui.notice && state.ui.notice !== previous.ui.notice) {
+        if (state.ui.notice.level === 'info') progress(`mai: ${state.ui.notice.text}`);
+        else note(`mai: ${state.ui.notice.text}`);
+      }
+    });
+    try {
+      const stream = mai.streamMessage(prompt, {signal});
+      let result = await stream.next();
+      while (!result.done) {
+        if (!options.json) process.stdout.write(sanitizeForTerminal(result.value));
+        result = await stream.next();
+      }
+      const reply = result.value;
+      if (options.json) {
+        printJson({
+          text: reply.text,
+          model: reply.model,
+          interrupted: reply.interrupted,
+          tokens: {prompt: reply.stats.tokensIn, completion: reply.stats.tokensOut},
+          timeToFirstTokenMs: Math.round(reply.stats.timeToFirstTokenMs),
+          tokensPerSecond: Math.round(reply.stats.tokensPerSecond * 10) / 10,
+          stopReason: reply.stats.stopReason,
+        });
+      } else {
+        process.stdout.write('\n');
+      }
+      return EXIT_OK;
+    } finally {
+      unsubscribe();
+    }
+  });
+}

@@ -1,0 +1,26 @@
+import {ConfigError} from '../config.js';
+import {errorMessage} from '../models/errors.js';
+import {sanitizeForTerminal} from '../sanitize.js';
+
+// DESIGN.md §6: 0 ok, 1 runtime failure, 2 usage or config error, 130 on Ctrl+C.
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** A mistake in how mai was called: reported without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError || error instanceof UsageError) return EXIT_USAGE;
+  return EXIT_FAILURE;
+}
+
+/** One clear line (or one per config problem) on stderr; never a stack trace. */
+export function reportError(error: unknown): number {
+  const message = error instanceof ConfigError ? error.message : `mai: ${errorMessage(error)}`;
+  process.stderr.write(sanitizeForTerminal(message) + '\n');
+  return exitCodeFor(error);
+}

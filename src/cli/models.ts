@@ -1,0 +1,65 @@
+import {formatBytes} from '../format.js';
+import type {MaiOptions} from '../mai.js';
+import {LOCAL_HOST, type ModelEntry} from '../store.js';
+import {EXIT_OK} from './exit-codes.js';
+import {formatTable, printJson, printLine} from './output.js';
+import {withMai} from './session.js';
+
+export function modelJson(entry: ModelEntry, loaded: boolean) {
+  return {
+    key: entry.key,
+    displayName: entry.displayName,
+    source: entry.backendId,
+    path: entry.path ?? null,
+    sizeBytes: entry.sizeBytes,
+    params: entry.params ?? null,
+    quant: entry.quant ?? null,
+    arch: entry.arch ?? null,
+    tier: entry.tier,
+    contextLength: entry.contextLength,
+    estimateBytes: entry.estimateBytes,
+    fits: entry.fits,
+    loaded,
+    demo: entry.demo,
+    unusable: entry.unusable ?? null,
+  };
+}
+
+function note(entry: ModelEntry): string {
+  if (entry.unusable) return `unusable: ${entry.unusable}`;
+  if (entry.demo) return 'demo model (fixed answer)';
+  return entry.fits ? '' : 'does not fit in available memory';
+}
+
+/** `mai models`: every known model, its source, size, tier, context, estimate and whether it fits. */
+export async function models(options: MaiOptions & {readonly json?: boolean}): Promise<number> {
+  return withMai(options, async ({mai}) => {
+    const entries = await mai.catalog();
+    const loaded = new Set(mai.models.loadedHandles().map((handle) => handle.key));
+    const available = mai.store.getState().resources[LOCAL_HOST]?.memory?.availableBytes ?? 0;
+    if (options.json) {
+      printJson({availableBytes: available, models: entries.map((entry) => modelJson(entry, loaded.has(entry.key)))});
+      return EXIT_OK;
+    }
+    if (entries.length === 0) {
+      printLine('No models found. Put GGUF files in ~/.lmstudio/models or MAI_MODELS_DIR.');
+      return EXIT_OK;
+    }
+    const rows = [['MODEL', 'SOURCE', 'TIER', 'SIZE', 'CONTEXT', 'NEEDS', 'FITS', 'NOTE']];
+    for (const entry of entries) {
+      rows.push([
+        entry.key,
+        entry.backendId,
+        entry.tier,
+        formatBytes(entry.sizeBytes),
+        String(entry.contextLength),
+        formatBytes(entry.estimateBytes),
+        entry.unusable ? '-' : entry.fits ? 'yes' : 'no',
+        note(entry),
+      ]);
+    }
+    for (const line of formatTable(rows)) printLine(line);
+    printLine(`\n${formatBytes(available)} of memory available now.`);
+    return EXIT_OK;
+  });
+}

@@ -1,0 +1,6 @@
+// The library entry: `import {Mai} from 'mai'`.
+export {Mai} from './mai.js';
+export type {MaiOptions, MaiStatus, Reply, ReplyOptions} from './mai.js';
+export type {ChatMessage, ModelBackend, ModelHandle, ModelInfo, ResponseStats, Tier} from './models/backend.js';
+export {ModelError, type ModelErrorKind} from './models/errors.js';
+export {ConfigError, loadConfig, type Config} from './config.js';
