@@ -1,9 +1,9 @@
 import {memo} from 'react';
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
-import {modelLine, modelWindow} from './model-line.js';
+import {modelFacts, modelLine, modelName, modelWindow} from './model-line.js';
 import {Panel} from './Panel.js';
 
 export type Props = {
@@ -15,7 +15,8 @@ export type Props = {
 
 /**
  * Every known model in catalogue order: ● current / ○ other, key, tier, size, and marks for demo
- * models, load progress, ✗ failed or unusable, · does not fit in memory now.
+ * models, load progress, ✗ failed or unusable, · does not fit in memory now. When the box has two
+ * rows per model, the key has a line of its own: model names are long, and cut names look alike.
  */
 export const ModelPanel = memo(function ModelPanel({store, width, height}: Props) {
   const entries = useStore(store, (s) => s.models.entries);
@@ -31,12 +32,36 @@ export const ModelPanel = memo(function ModelPanel({store, width, height}: Props
       </Panel>
     );
   }
+  const twoLines = entries.length * 2 <= rows;
   const {start, end} = modelWindow(entries.length, entries.findIndex((e) => e.key === currentKey), rows);
   const hidden = entries.length - (end - start);
   return (
     <Panel title="models" width={width} height={height}>
       {entries.slice(start, end).map((entry) => {
-        const line = modelLine(entry, status[entry.key], entry.key === currentKey, columns);
+        const current = entry.key === currentKey;
+        if (twoLines) {
+          const facts = modelFacts(entry, status[entry.key]);
+          return (
+            <Box key={`${entry.backendId}:${entry.key}`} flexDirection="column">
+              <Text wrap="truncate-end">
+                <Text color={current ? 'green' : undefined} dimColor={!current}>
+                  {current ? '● ' : '○ '}
+                </Text>
+                <Text bold={current} dimColor={facts.failed || facts.tooBig}>
+                  {modelName(entry, columns)}
+                </Text>
+              </Text>
+              <Text wrap="truncate-end" dimColor>
+                {`  ${entry.tier} · ${facts.size}`}
+                {facts.demo ? <Text color="magenta"> · demo</Text> : null}
+                {facts.loading ? <Text color="yellow">{` · ${facts.loading}`}</Text> : null}
+                {facts.failed ? <Text color="red"> · ✗ unusable</Text> : null}
+                {facts.tooBig ? <Text> · too big</Text> : null}
+              </Text>
+            </Box>
+          );
+        }
+        const line = modelLine(entry, status[entry.key], current, columns);
         return (
           <Text key={`${entry.backendId}:${entry.key}`} wrap="truncate-end">
             <Text color={line.current ? 'green' : undefined} dimColor={!line.current}>

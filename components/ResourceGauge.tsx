@@ -48,7 +48,7 @@ export const ResourceGauge = memo(function ResourceGauge({store, width, height, 
         share={ramKnown ? ramUsed / memory.totalBytes : null}
         value={ramKnown ? formatGiBPair(ramUsed, memory.totalBytes) : ''}
         history={ramHistory}
-        historyMax={1}
+        historyMax={100}
         columns={columns}
         style={style}
       />

@@ -23,18 +23,30 @@ export type ModelLine = {
 /** The key keeps at least this many columns; below it the tier shrinks to its initial. */
 const MIN_KEY_COLUMNS = 8;
 
-export function modelLine(entry: ModelEntry, status: ModelStatus | undefined, current: boolean, columns: number): ModelLine {
+/** What the panel says about a model besides its key. */
+export type ModelFacts = Pick<ModelLine, 'demo' | 'loading' | 'failed' | 'tooBig'> & {readonly size: string};
+
+export function modelFacts(entry: ModelEntry, status: ModelStatus | undefined): ModelFacts {
   const failed = status?.state === 'failed' || entry.unusable !== undefined;
   const loading = status?.state === 'loading' ? `${Math.round(Math.min(1, Math.max(0, status.progress)) * 100)}%` : null;
-  const tooBig = !entry.fits && !failed;
-  const size = formatBytes(entry.sizeBytes).padStart(4);
-  const flags = [entry.demo ? 'demo' : '', loading ?? '', failed ? '✗' : tooBig ? '·' : ''].filter((f) => f !== '');
+  return {demo: entry.demo, loading, failed, tooBig: !entry.fits && !failed, size: formatBytes(entry.sizeBytes)};
+}
+
+export function modelLine(entry: ModelEntry, status: ModelStatus | undefined, current: boolean, columns: number): ModelLine {
+  const facts = modelFacts(entry, status);
+  const size = facts.size.padStart(4);
+  const flags = [facts.demo ? 'demo' : '', facts.loading ?? '', facts.failed ? '✗' : facts.tooBig ? '·' : ''].filter((f) => f !== '');
   const flagsWidth = flags.reduce((sum, f) => sum + 1 + stringWidth(f), 0);
   // "● " + key + " " + tier + " " + size + flags
   const keyRoom = (tierWidth: number) => columns - 2 - 1 - tierWidth - 1 - size.length - flagsWidth;
   const tier = keyRoom(6) >= MIN_KEY_COLUMNS ? entry.tier.padEnd(6) : entry.tier.slice(0, 1);
   const key = fitToWidth(sanitizeForTerminal(entry.key).replace(/\n/g, ' '), Math.max(1, keyRoom(tier.length)));
-  return {current, key, tier, size, demo: entry.demo, loading, failed, tooBig};
+  return {...facts, current, key, tier, size};
+}
+
+/** The key alone, for the two-line layout: it gets the whole width but the "● " mark. */
+export function modelName(entry: ModelEntry, columns: number): string {
+  return fitToWidth(sanitizeForTerminal(entry.key).replace(/\n/g, ' '), Math.max(1, columns - 2));
 }
 
 /**

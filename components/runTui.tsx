@@ -6,8 +6,10 @@ import {App} from './App.js';
 // Starts the full-screen chat: the alternate screen (Ink 6 has no option for it), the app, and a
 // terminal put back as it was on every way out: quit, signals, and crashes.
 
-const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J';
-const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
+// The alternate screen, cleared, with bracketed paste on (a paste arrives marked, so its newlines
+// never send it); leaving turns paste marking off and shows the cursor again.
+const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H\x1b[2J\x1b[?2004h';
+const LEAVE_ALT_SCREEN = '\x1b[?2004l\x1b[?25h\x1b[?1049l';
 
 export type TuiOptions = MaiOptions & {readonly ascii?: boolean};
 

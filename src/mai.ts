@@ -190,7 +190,9 @@ export class Mai implements MaiCommands {
    * Sends `text` and streams the reply: every chunk goes to `onChunk`, and to the store at most
    * every 33 ms. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
    */
-  private async reply(text: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
+  private async reply(typed: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
+    // Blank lines around a message are an accident of typing or pasting, never meant for the model.
+    const text = typed.replace(/^(\s*\n)+/, '').trimEnd();
     const state = this.store.getState();
     if (state.chat.busy) throw new Error('a reply is already in progress');
     const controller = new AbortController();

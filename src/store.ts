@@ -21,8 +21,9 @@ export type MemorySample = {
 export type HostResources = {
   readonly cpu: CpuSample | null;
   readonly memory: MemorySample | null;
-  /** Oldest first, at most HISTORY_LENGTH samples, for sparklines. */
+  /** Percent (0-100), oldest first, at most HISTORY_LENGTH samples, for sparklines. */
   readonly cpuHistory: readonly number[];
+  /** Percent of RAM in use (total - available), like cpuHistory. */
   readonly ramHistory: readonly number[];
   /** RSS of mai's own process and of each engine host, by model key. */
   readonly maiRssBytes: number;

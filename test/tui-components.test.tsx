@@ -7,7 +7,7 @@ import {CLEAR_SCREEN} from '../components/useGlobalKeys.js';
 import {HELP_SECTIONS, KEY_BINDINGS} from '../components/keys.js';
 import type {MaiCommands} from '../src/commands.js';
 import {createMaiStore, emptyHostResources, LOCAL_HOST, type ModelEntry, type MaiStore} from '../src/store.js';
-import {KEYS, press, settle, type} from './support/ink-keys.js';
+import {KEYS, press, resize, settle, type, type Size} from './support/ink-keys.js';
 
 // The real TUI on the real store, filled through its actions. `commands` is the UI's boundary: a
 // plain object that records what the keys dispatched (Mai's side is tested elsewhere).
@@ -62,7 +62,7 @@ function filledStore(): MaiStore {
     cpu: {totalPct: 37, perCorePct: [37]},
     memory: {totalBytes: 24 * GiB, availableBytes: 12 * GiB, usedBytes: 12 * GiB, swapTotalBytes: 0, swapUsedBytes: 0},
     cpuHistory: [5, 20, 40, 60, 80, 100, 37],
-    ramHistory: [0.4, 0.45, 0.5],
+    ramHistory: [40, 45, 50],
   });
   s.addMessage({id: 'm1', role: 'user', text: 'What is a mutex?', at: 1});
   s.addMessage({
@@ -75,14 +75,6 @@ function filledStore(): MaiStore {
   return store;
 }
 
-type Size = {readonly columns: number; readonly rows: number};
-
-/** ink-testing-library's stdout is 100 columns and has no rows: give it a size and tell Ink. */
-function resize(stdout: NodeJS.EventEmitter, {columns, rows}: Size): void {
-  Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
-  Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
-  stdout.emit('resize');
-}
 
 async function renderApp(store: MaiStore, commands: MaiCommands, size: Size = {columns: 100, rows: 30}, ascii = false) {
   const instance = render(<App store={store} commands={commands} ascii={ascii} />);
@@ -236,8 +228,18 @@ describe('the side column', () => {
     return line.slice(line.lastIndexOf('│', line.length - 2));
   }
 
+  it('gives each model a line for its full name and one for its facts when there is room', async () => {
+    const {lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 160, rows: 40});
+    const after = (text: string) => lines()[lines().findIndex((line) => line.includes(text)) + 1] ?? '';
+    expect(lineWith(lines(), '● qwen2.5')).toMatch(/● qwen2\.5-7b-instruct +│/);
+    expect(after('● qwen2.5')).toMatch(/large · 4\.1G/);
+    expect(after('○ mai-demo')).toMatch(/· 38M · demo · 37%/);
+    expect(after('○ evil-model')).toMatch(/1\.9G · too big/);
+    expect(after('○ broken-model')).toMatch(/954M · ✗ unusable/);
+  });
+
   it('lists the models in catalogue order and marks current, demo, loading, failed and too big', async () => {
-    const {lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 160, rows: 24});
+    const {lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 160, rows: 16});
     const current = lineWith(lines(), 'qwen2.5-7b-inst');
     expect(current).toMatch(/● qwen2\.5-7b-inst.* large +4\.1G/);
     const demo = lineWith(lines(), 'mai-demo');
@@ -351,12 +353,31 @@ describe('keys', () => {
   it('a paste with newlines is inserted, not sent; Enter then sends all of it', async () => {
     const {commands, calls} = recordingCommands();
     const {stdin, frame} = await renderApp(filledStore(), commands);
+    // Without bracketed-paste markers (a terminal that does not send them).
     await press(stdin, 'first pasted line\rsecond pasted line\r');
     expect(calls).toEqual([]);
     expect(frame()).toContain('> first pasted line');
     expect(frame()).toContain('  second pasted line');
     await press(stdin, KEYS.backspace, KEYS.enter);
     expect(calls).toEqual([{command: 'send', args: ['first pasted line\nsecond pasted line']}]);
+  });
+
+  it('a bracketed paste is text, even a line break on its own or a trailing one', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin, frame} = await renderApp(filledStore(), commands);
+    await press(stdin, '\u001b[200~', 'one line', '\r', 'and more\r', '\u001b[201~');
+    expect(calls).toEqual([]);
+    expect(frame()).toContain('> one line');
+    expect(frame()).toContain('  and more');
+    await press(stdin, KEYS.backspace, KEYS.enter);
+    expect(calls).toEqual([{command: 'send', args: ['one line\nand more']}]);
+  });
+
+  it('text typed ahead with Enter in one read sends it', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin} = await renderApp(filledStore(), commands);
+    await press(stdin, 'quick question\r');
+    expect(calls).toEqual([{command: 'send', args: ['quick question']}]);
   });
 
   it('Alt+Enter and Ctrl+J insert newlines', async () => {

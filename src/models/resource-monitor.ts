@@ -58,7 +58,7 @@ export class ResourceMonitor {
       cpu: sample.cpu,
       memory: sample.memory,
       cpuHistory: pushBounded(previous?.cpuHistory ?? [], sample.cpu.totalPct),
-      ramHistory: pushBounded(previous?.ramHistory ?? [], sample.memory.usedBytes / sample.memory.totalBytes),
+      ramHistory: pushBounded(previous?.ramHistory ?? [], (sample.memory.usedBytes / sample.memory.totalBytes) * 100),
       maiRssBytes: process.memoryUsage.rss(),
       modelRssBytes: modelMemory?.() ?? {},
       sampledAt: now(),

@@ -47,3 +47,21 @@ export async function press(stdin: Writable, ...chunks: readonly string[]): Prom
 export async function type(stdin: Writable, text: string): Promise<void> {
   await press(stdin, ...Array.from(text));
 }
+
+export type Size = {readonly columns: number; readonly rows: number};
+
+/** ink-testing-library's stdout is 100 columns and has no rows: give it a size and tell Ink. */
+export function resize(stdout: NodeJS.EventEmitter, {columns, rows}: Size): void {
+  Object.defineProperty(stdout, 'columns', {value: columns, configurable: true});
+  Object.defineProperty(stdout, 'rows', {value: rows, configurable: true});
+  stdout.emit('resize');
+}
+
+/** Settles until `check` holds (a reply streaming in from a real engine takes real time). */
+export async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms`);
+    await new Promise<void>((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,86 @@
+import {cleanup, render} from 'ink-testing-library';
+import stripAnsi from 'strip-ansi';
+import {afterEach, describe, expect, it} from 'vitest';
+import {App} from '../components/App.js';
+import {Mai} from '../src/mai.js';
+import {TEST_MODELS} from './support/models.js';
+import {KEYS, press, resize, type, waitFor} from './support/ink-keys.js';
+import {createSandbox, type Sandbox} from './support/sandbox.js';
+
+// The whole TUI on the real Mai and the real engine: what a user sees after typing and pressing keys.
+
+let sandbox: Sandbox | undefined;
+let mai: Mai | undefined;
+
+afterEach(async () => {
+  cleanup();
+  await mai?.shutdown();
+  await sandbox?.cleanup();
+  mai = undefined;
+  sandbox = undefined;
+});
+
+async function startApp(models: Parameters<typeof createSandbox>[0]) {
+  sandbox = await createSandbox(models);
+  mai = await Mai.create({env: sandbox.env, forgeDemoModels: false});
+  const instance = render(<App store={mai.store} commands={mai} />);
+  resize(instance.stdout, {columns: 120, rows: 40});
+  mai.start();
+  const frame = () => stripAnsi(instance.lastFrame() ?? '');
+  return {...instance, mai, frame};
+}
+
+/** The reply's words, in the order they appear on screen (the chat pane wraps lines). */
+function words(text: string | undefined): RegExp {
+  if (!text) throw new Error('a speaking test model has a message');
+  return new RegExp(text.split(' ').map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s│]+'));
+}
+
+describe('the chat, end to end', () => {
+  it('streams a reply from the real engine into the chat pane', async () => {
+    const {stdin, frame, mai} = await startApp(['demo-medium', 'demo-small']);
+    await waitFor(() => frame().includes('● mai-demo-medium'));
+    await type(stdin, 'hello mai');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => words(TEST_MODELS['demo-medium'].message).test(frame()));
+    expect(frame()).toContain('hello mai');
+    expect(frame()).toMatch(/model mai-demo-medium · \d+ tok\/s/);
+    expect(mai.getConversationHistory().map((message) => message.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('switches the model with Ctrl+N, keeps the conversation, and answers with the new model', async () => {
+    const {stdin, frame, mai} = await startApp(['demo-medium', 'demo-small']);
+    await waitFor(() => frame().includes('● mai-demo-medium'));
+    await type(stdin, 'first');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => words(TEST_MODELS['demo-medium'].message).test(frame()));
+
+    await press(stdin, KEYS.ctrlN);
+    await waitFor(() => frame().includes('● mai-demo-small'));
+    expect(frame()).toContain('○ mai-demo-medium');
+    expect(frame()).toContain('switched from mai-demo-medium');
+
+    await type(stdin, 'second');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => words(TEST_MODELS['demo-small'].message).test(frame()));
+    // The first exchange is still on screen and in the conversation the model received.
+    expect(words(TEST_MODELS['demo-medium'].message).test(frame())).toBe(true);
+    expect(mai.getConversationHistory().map((message) => message.model ?? message.text)).toEqual([
+      'first',
+      'mai-demo-medium',
+      'second',
+      'mai-demo-small',
+    ]);
+  });
+
+  it('stops a reply with Esc and keeps what was written, marked interrupted', async () => {
+    const {stdin, frame, mai} = await startApp(['looping']);
+    await waitFor(() => frame().includes('● test-looping'));
+    await type(stdin, 'go on');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => frame().includes('I repeat myself'));
+    await press(stdin, KEYS.escape);
+    await waitFor(() => frame().includes('[interrupted]'));
+    expect(mai.getConversationHistory().at(-1)).toMatchObject({role: 'assistant', interrupted: true});
+  });
+});
