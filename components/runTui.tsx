@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {EXIT_INTERRUPTED, EXIT_OK, UsageError} from '../src/cli/exit-codes.js';
 import {Mai, type MaiOptions} from '../src/mai.js';
 import {App} from './App.js';
+import {ScreenWriter} from './screen-writer.js';
 
 // Starts the full-screen chat: the alternate screen (Ink 6 has no option for it), the app, and a
 // terminal put back as it was on every way out: quit, signals, and crashes.
@@ -37,6 +38,21 @@ function restoreTerminalOnEveryExit(): () => void {
   };
 }
 
+/**
+ * Anything a library prints with console.* while the chat is on screen would be drawn over it:
+ * it goes to the event log instead.
+ */
+/* eslint-disable no-console -- replacing console.* is the point here, not printing with it */
+function silenceConsole(mai: Mai): () => void {
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((method) => console[method]);
+  for (const method of methods) {
+    console[method] = (...args: unknown[]) => mai.logConsole(method, args);
+  }
+  return () => methods.forEach((method, i) => (console[method] = saved[i] as (typeof console)[typeof method]));
+}
+/* eslint-enable no-console */
+
 export async function runTui(options: TuiOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UsageError('the chat needs a terminal; in scripts use `mai ask`');
@@ -45,12 +61,16 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const ascii = options.ascii ?? mai.config.ui.ascii;
   process.stdout.write(ENTER_ALT_SCREEN);
   const restore = restoreTerminalOnEveryExit();
+  const restoreConsole = silenceConsole(mai);
   let exitCode = EXIT_OK;
+  const screen = new ScreenWriter(process.stdout);
+  // Debug mode: Ink writes each frame as plain text and the ScreenWriter draws only what changed
+  // (see screen-writer.ts for why neither of Ink's own ways of redrawing is used).
   const instance = render(<App store={mai.store} commands={mai} ascii={ascii} />, {
+    stdout: screen as unknown as NodeJS.WriteStream,
+    debug: true,
     exitOnCtrlC: false,
-    // Ink 6.8's incremental mode leaves stale rows when a frame's height changes between renders
-    // (reproduced in tmux: a frame growing from 5 to 11 rows keeps the old bottom lines).
-    incrementalRendering: false,
+    patchConsole: false,
   });
   const onSignal = (signal: NodeJS.Signals) => {
     exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129;
@@ -64,7 +84,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
     await instance.waitUntilExit();
   } finally {
     for (const signal of signals) process.off(signal, onSignal);
+    screen.detach();
     restore();
+    restoreConsole();
     await mai.shutdown();
   }
   return exitCode;

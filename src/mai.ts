@@ -174,6 +174,11 @@ export class Mai implements MaiCommands {
     return this.models.refreshCatalog();
   }
 
+  /** What a library printed to the console while the TUI was drawn (it would corrupt the screen). */
+  logConsole(method: string, args: readonly unknown[]): void {
+    this.log.warn('console', {method, text: args.map((arg) => (typeof arg === 'string' ? arg : String(arg))).join(' ').slice(0, 2000)});
+  }
+
   /** Takes one resource sample now and publishes it. */
   sampleResources() {
     return this.monitor.sampleOnce();
