@@ -2,6 +2,7 @@ import {mkdir, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {measureLoadAndMemory} from './load-and-memory.js';
 import {measureTokensPerSecond} from './tokens-per-second.js';
 
 // `npm run bench`: runs every benchmark, prints a table, and writes bench/results/<date>.json.
@@ -24,7 +25,10 @@ const started = new Date();
 process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
 const speed = await measureTokensPerSecond(threads);
 console.table(speed);
+process.stderr.write('load time and resident memory per demo model…\n');
+const load = await measureLoadAndMemory(threads[0] ?? 1);
+console.table(load);
 await mkdir(resultsDir, {recursive: true});
 const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);
-await writeFile(file, JSON.stringify({date: started.toISOString(), machine: machine(), tokensPerSecond: speed}, null, 2) + '\n');
+await writeFile(file, JSON.stringify({date: started.toISOString(), machine: machine(), tokensPerSecond: speed, loadAndMemory: load}, null, 2) + '\n');
 process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`);

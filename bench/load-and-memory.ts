@@ -1,0 +1,62 @@
+import {execFileSync} from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
+import {EmbeddedBackend} from '../src/models/embedded-backend.js';
+
+// What loading a demo model costs: the time from asking to a ready engine (a new engine host
+// process, node-llama-cpp, the model, its context) and resident memory before, during and after.
+
+export type LoadRow = {
+  model: string;
+  loadMs: number;
+  maiRssBeforeMB: number;
+  engineRssLoadedMB: number;
+  maiRssAfterUnloadMB: number;
+  engineGoneAfterUnload: boolean;
+};
+
+const LOADS = 3;
+const MB = 1024 * 1024;
+
+function residentBytes(pid: number): number {
+  try {
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], {encoding: 'utf8'}).trim()) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+export async function measureLoadAndMemory(threads: number): Promise<LoadRow[]> {
+  const dir = path.join(os.tmpdir(), 'mai-bench-models');
+  await forgeDemoModels(dir);
+  const backend = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 64, temperature: 0.7});
+  await backend.listModels();
+  const rows: LoadRow[] = [];
+  for (const spec of DEMO_MODELS) {
+    const times: number[] = [];
+    let engineRss = 0;
+    let gone = true;
+    const before = process.memoryUsage.rss();
+    for (let i = 0; i < LOADS; i++) {
+      const started = performance.now();
+      const handle = await backend.load(spec.name, {contextLength: spec.contextLength});
+      times.push(performance.now() - started);
+      await backend.respond(handle, [{role: 'user', content: 'touch every weight'}]);
+      engineRss = Math.max(engineRss, residentBytes(handle.pid as number));
+      await backend.unload(handle);
+      gone &&= residentBytes(handle.pid as number) === 0;
+    }
+    times.sort((a, b) => a - b);
+    rows.push({
+      model: spec.name,
+      loadMs: Math.round(times[Math.floor(LOADS / 2)] ?? 0),
+      maiRssBeforeMB: Math.round(before / MB),
+      engineRssLoadedMB: Math.round(engineRss / MB),
+      maiRssAfterUnloadMB: Math.round(process.memoryUsage.rss() / MB),
+      engineGoneAfterUnload: gone,
+    });
+  }
+  await backend.dispose();
+  return rows;
+}
