@@ -1,28 +1,11 @@
-import {execFileSync} from 'node:child_process';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {EmbeddedBackend} from '../src/models/embedded-backend.js';
 import {isModelError} from '../src/models/errors.js';
 import {TEST_MODELS} from './support/models.js';
+import {processExists, residentBytes} from './support/processes.js';
 import {createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
 
 // The embedded engine for real: forged GGUF files, node-llama-cpp in engine host processes.
-
-function residentBytes(pid: number): number {
-  try {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], {encoding: 'utf8'}).trim()) * 1024;
-  } catch {
-    return 0; // no such process
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let sandbox: Sandbox;
 let backend: EmbeddedBackend;

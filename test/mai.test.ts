@@ -1,6 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest';
 import {Mai} from '../src/mai.js';
 import {TEST_MODELS} from './support/models.js';
+import {processExists} from './support/processes.js';
 import {createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
 
 // Mai end to end on the real engine: selection, replies, switching, failures, shutdown.
@@ -20,15 +21,6 @@ afterEach(async () => {
   mai = undefined;
   sandbox = undefined;
 });
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('Mai', () => {
   it('answers with the largest tier that fits and keeps the conversation', async () => {
