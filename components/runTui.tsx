@@ -57,7 +57,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UsageError('the chat needs a terminal; in scripts use `mai ask`');
   }
-  const mai = await Mai.create(options);
+  const mai = await Mai.create({...options, keepSpareEngine: true});
   const ascii = options.ascii ?? mai.config.ui.ascii;
   process.stdout.write(ENTER_ALT_SCREEN);
   const restore = restoreTerminalOnEveryExit();

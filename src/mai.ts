@@ -32,6 +32,8 @@ export type MaiOptions = {
   readonly model?: string;
   /** Forge demo models when no model is found anywhere (default true). */
   readonly forgeDemoModels?: boolean;
+  /** Keep an engine process started ahead of the next load, for instant switches (the TUI). */
+  readonly keepSpareEngine?: boolean;
 };
 
 export type ReplyOptions = {readonly signal?: AbortSignal};
@@ -131,6 +133,7 @@ export class Mai implements MaiCommands {
           modelDirs: config.modelDirs,
           threads: config.engine.threads === 'auto' ? defaultThreadCount() : config.engine.threads,
           gpu: config.engine.gpu,
+          keepSpareEngine: options.keepSpareEngine ?? false,
           maxTokens: config.engine.maxTokens,
           temperature: config.engine.temperature,
           onLog: (model, level, message) => {

@@ -105,6 +105,28 @@ describe('embedded backend', () => {
     await backend.unload(handle);
   });
 
+  it('keeps a spare engine ready when asked, loads the next model in it, and stops it on dispose', async () => {
+    const spareBackend = new EmbeddedBackend({modelDirs: [sandbox.modelDir], threads: 1, gpu: false, maxTokens: 64, temperature: 0.7, keepSpareEngine: true});
+    try {
+      const first = await spareBackend.load('mai-demo-small', {contextLength: 1024});
+      const spare = spareBackend.spareEngine();
+      expect(spare?.pid).toBeGreaterThan(0);
+      expect(spare?.pid).not.toBe(first.pid);
+      await spareBackend.unload(first);
+      const second = await spareBackend.load('mai-demo-large', {contextLength: 4096});
+      expect(second.pid).toBe(spare?.pid);
+      expect((await spareBackend.respond(second, [{role: 'user', content: 'hi'}])).text).toBe(TEST_MODELS['demo-large'].message);
+      const next = spareBackend.spareEngine()?.pid as number;
+      expect(processExists(next)).toBe(true);
+      await spareBackend.dispose();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(processExists(next)).toBe(false);
+      expect(processExists(second.pid as number)).toBe(false);
+    } finally {
+      await spareBackend.dispose();
+    }
+  });
+
   it('refuses corrupt files with a classified error instead of loading them', async () => {
     for (const model of ['truncated', 'garbage'] as const) {
       const error = await backend.load(keyOf(model), {contextLength: 512}).catch((e: unknown) => e);
@@ -116,7 +138,7 @@ describe('embedded backend', () => {
     // Past the header check: the truncated file handed to the engine directly must fail cleanly.
     const {EngineHostProcess} = await import('../src/models/engine-host-process.js');
     const path = `${sandbox.modelDir}/${TEST_MODELS.truncated.fileName}`;
-    const error = await EngineHostProcess.start('t', {type: 'load', path, contextSize: 512, threads: 1, gpu: false, chatTemplate: 'chatml'}).catch(
+    const error = await EngineHostProcess.start('t', {threads: 1, gpu: false}, {type: 'load', path, contextSize: 512, chatTemplate: 'chatml'}).catch(
       (e: unknown) => e,
     );
     expect(isModelError(error, 'unusable')).toBe(true);

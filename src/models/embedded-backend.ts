@@ -24,6 +24,11 @@ export type EmbeddedBackendOptions = {
   readonly maxTokens: number;
   readonly temperature: number;
   readonly onLog?: (modelKey: string, level: string, message: string) => void;
+  /**
+   * Keep one engine process started ahead of time, so that the next load skips the ~550 ms of
+   * starting node-llama-cpp (the TUI, where switching should feel instant). Costs ~90 MB idle.
+   */
+  readonly keepSpareEngine?: boolean;
   /** A loaded model's engine died while mai was not using it. */
   readonly onModelLost?: (handle: ModelHandle, error: ModelError) => void;
 };
@@ -42,6 +47,8 @@ export class EmbeddedBackend implements ModelBackend {
   private readonly hosts = new Map<string, EngineHostProcess>();
   private readonly handles = new Map<string, ModelHandle>();
   private loads = 0;
+  private spare: EngineHostProcess | null = null;
+  private disposed = false;
 
   constructor(private readonly options: EmbeddedBackendOptions) {
     this.id = options.id ?? 'embedded';
@@ -100,16 +107,9 @@ export class EmbeddedBackend implements ModelBackend {
     const file = info.path as string;
     let host: EngineHostProcess;
     try {
-      host = await EngineHostProcess.start(
+      host = await this.takeEngine().load(
         key,
-        {
-          type: 'load',
-          path: file,
-          contextSize: Math.min(contextLength, info.contextLength || contextLength),
-          threads: this.options.threads,
-          gpu: this.options.gpu,
-          chatTemplate: info.demo ? 'chatml' : 'auto',
-        },
+        {type: 'load', path: file, contextSize: Math.min(contextLength, info.contextLength || contextLength), chatTemplate: info.demo ? 'chatml' : 'auto'},
         {
           ...(signal ? {signal} : {}),
           ...(onProgress ? {onProgress} : {}),
@@ -123,6 +123,8 @@ export class EmbeddedBackend implements ModelBackend {
         this.byKey.set(key, {...info, unusable: error.message});
       }
       throw error;
+    } finally {
+      this.prepareSpare();
     }
     const handle: ModelHandle = {
       id: `${this.id}:${key}#${++this.loads}`,
@@ -140,6 +142,28 @@ export class EmbeddedBackend implements ModelBackend {
       this.options.onModelLost?.(handle, error);
     });
     return handle;
+  }
+
+  /** The spare engine when one is ready (it is used once); else a new one. */
+  private takeEngine(): EngineHostProcess {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare?.alive) return spare;
+    return EngineHostProcess.spawn({threads: this.options.threads, gpu: this.options.gpu});
+  }
+
+  private prepareSpare(): void {
+    if (!this.options.keepSpareEngine || this.disposed || this.spare) return;
+    const spare = EngineHostProcess.spawn({threads: this.options.threads, gpu: this.options.gpu});
+    this.spare = spare;
+    spare.onExit(() => {
+      if (this.spare === spare) this.spare = null;
+    });
+  }
+
+  /** The engine process kept ready for the next load, if any. */
+  spareEngine(): {readonly pid: number | undefined; readonly rssBytes: number} | null {
+    return this.spare ? {pid: this.spare.pid, rssBytes: this.spare.rssBytes} : null;
   }
 
   private hostFor(handle: ModelHandle): EngineHostProcess {
@@ -182,6 +206,9 @@ export class EmbeddedBackend implements ModelBackend {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
+    this.spare?.kill();
+    this.spare = null;
     const hosts = [...this.hosts.values()];
     this.hosts.clear();
     this.handles.clear();

@@ -2,7 +2,7 @@ import {fork, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import type {ChatMessage, ResponseResult, RespondOptions} from './backend.js';
-import type {HostMessage, LoadedInfo, LoadRequest, ParentMessage} from './engine-protocol.js';
+import type {EngineSettings, HostMessage, LoadedInfo, LoadRequest, ParentMessage} from './engine-protocol.js';
 import {ModelError} from './errors.js';
 
 // The parent's handle on one engine host child (engine-host.ts): starts it, correlates requests and
@@ -40,6 +40,10 @@ export function crashReason(stderrTail: string, code: number | null, signal: str
   return said ? `${said} (${how})` : how;
 }
 
+export type LoadOptions = Omit<HostOptions, 'heartbeatMs' | 'heartbeatTimeoutMs'>;
+
+type LoadWaiter = {readonly settle: (error: ModelError | null) => void; readonly options: LoadOptions};
+
 export class EngineHostProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -48,14 +52,23 @@ export class EngineHostProcess {
   private heartbeat: NodeJS.Timeout | undefined;
   private exitError: ModelError | null = null;
   private readonly exitListeners: ((error: ModelError) => void)[] = [];
+  /** The engine started (node-llama-cpp and its binding loaded). */
+  private ready = false;
+  private initFailure: string | null = null;
+  private loading: LoadWaiter | null = null;
+  private modelKey: string | undefined;
   info: LoadedInfo | null = null;
   /** The engine's resident memory, from its last heartbeat. */
   rssBytes = 0;
 
-  private constructor(
-    private readonly child: ChildProcess,
-    private readonly modelKey: string,
-  ) {}
+  private constructor(private readonly child: ChildProcess) {
+    child.stderr?.on('data', (data: Buffer) => {
+      this.stderrTail = (this.stderrTail + data.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    child.on('message', (message: HostMessage) => this.onMessage(message));
+    child.on('error', (error) => this.finishLoad(new ModelError('load-failed', `could not start the engine: ${error.message}`, this.modelKey)));
+    child.on('exit', (code, signal) => this.onChildExit(code, signal));
+  }
 
   get pid(): number | undefined {
     return this.child.pid;
@@ -65,7 +78,12 @@ export class EngineHostProcess {
     return this.exitError === null;
   }
 
-  static start(modelKey: string, request: LoadRequest, options: HostOptions = {}): Promise<EngineHostProcess> {
+  /**
+   * Starts an engine process and, at once, the engine in it, before any model is chosen: importing
+   * node-llama-cpp and loading its binding is ~550 of a load's ~600 ms, so a host started ahead
+   * of time (a spare) makes the next switch nearly instant.
+   */
+  static spawn(settings: EngineSettings, options: Pick<HostOptions, 'heartbeatMs' | 'heartbeatTimeoutMs'> = {}): EngineHostProcess {
     const {script, execArgv} = hostEntry();
     // stdout is ignored: nothing the engine prints may reach the terminal under the TUI.
     const child = fork(script, [], {
@@ -75,62 +93,89 @@ export class EngineHostProcess {
       // On an abort, ggml attaches gdb to print a backtrace: seconds of waiting for nothing useful.
       env: {...process.env, GGML_NO_BACKTRACE: '1'},
     });
-    const host = new EngineHostProcess(child, modelKey);
-    return host.load(request, options);
+    const host = new EngineHostProcess(child);
+    host.send({type: 'init', ...settings});
+    host.startHeartbeat(options);
+    return host;
   }
 
-  private load(request: LoadRequest, options: HostOptions): Promise<EngineHostProcess> {
-    const {signal, onProgress, onLog} = options;
-    this.child.stderr?.on('data', (data: Buffer) => {
-      this.stderrTail = (this.stderrTail + data.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
+  /** Starts an engine and loads a model in it. */
+  static start(modelKey: string, settings: EngineSettings, request: LoadRequest, options: HostOptions = {}): Promise<EngineHostProcess> {
+    return EngineHostProcess.spawn(settings, options).load(modelKey, request, options);
+  }
+
+  /** Loads the model this host will serve; a host loads one model in its life. */
+  load(modelKey: string, request: LoadRequest, options: LoadOptions = {}): Promise<EngineHostProcess> {
+    const {signal} = options;
+    this.modelKey = modelKey;
     return new Promise<EngineHostProcess>((resolve, reject) => {
-      let settled = false;
-      const settle = (error: ModelError | null) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (error) {
-          this.kill();
-          reject(error);
-        } else {
-          this.startHeartbeat(options);
-          resolve(this);
-        }
+      const onAbort = () => this.finishLoad(new ModelError('aborted', 'loading was cancelled', modelKey));
+      this.loading = {
+        options,
+        settle: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (error) {
+            this.kill();
+            reject(error);
+          } else {
+            resolve(this);
+          }
+        },
       };
-      const onAbort = () => settle(new ModelError('aborted', 'loading was cancelled', this.modelKey));
+      if (this.exitError) return this.finishLoad(this.startFailure(this.exitError.message));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, {once: true});
-
-      this.child.on('message', (message: HostMessage) => {
-        switch (message.type) {
-          case 'progress':
-            onProgress?.(message.fraction);
-            return;
-          case 'log':
-            onLog?.(message.level, message.message);
-            return;
-          case 'loaded': {
-            const {type: _type, ...info} = message;
-            this.info = info;
-            return settle(null);
-          }
-          case 'load-failed': {
-            const kind = /alloc|memory/i.test(message.message) ? 'out-of-memory' : 'unusable';
-            return settle(new ModelError(kind, message.message, this.modelKey));
-          }
-          default:
-            return this.route(message);
-        }
-      });
-      this.child.on('error', (error) => settle(new ModelError('load-failed', `could not start the engine: ${error.message}`, this.modelKey)));
-      this.child.on('exit', (code, exitSignal) => {
-        const reason = crashReason(this.stderrTail, code, exitSignal);
-        if (!settled) settle(new ModelError('unusable', `the engine crashed while loading it: ${reason}`, this.modelKey));
-        this.onExited(new ModelError('crashed', `the engine process ended: ${reason}`, this.modelKey));
-      });
       this.send(request);
     });
+  }
+
+  private finishLoad(error: ModelError | null): void {
+    const loading = this.loading;
+    this.loading = null;
+    loading?.settle(error);
+  }
+
+  /** A host that died before its engine started says nothing about the model it was given. */
+  private startFailure(reason: string): ModelError {
+    return new ModelError('load-failed', `the engine could not start: ${this.initFailure ?? reason}`, this.modelKey);
+  }
+
+  private onMessage(message: HostMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        return;
+      case 'init-failed':
+        this.initFailure = message.message;
+        return;
+      case 'progress':
+        this.loading?.options.onProgress?.(message.fraction);
+        return;
+      case 'log':
+        this.loading?.options.onLog?.(message.level, message.message);
+        return;
+      case 'loaded': {
+        const {type: _type, ...info} = message;
+        this.info = info;
+        return this.finishLoad(null);
+      }
+      case 'load-failed': {
+        const kind = /alloc|memory/i.test(message.message) ? 'out-of-memory' : 'unusable';
+        return this.finishLoad(new ModelError(kind, message.message, this.modelKey));
+      }
+      default:
+        return this.route(message);
+    }
+  }
+
+  private onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const reason = crashReason(this.stderrTail, code, signal);
+    this.finishLoad(
+      this.ready
+        ? new ModelError('unusable', `the engine crashed while loading it: ${reason}`, this.modelKey)
+        : this.startFailure(reason),
+    );
+    this.onExited(new ModelError('crashed', `the engine process ended: ${reason}`, this.modelKey));
   }
 
   private onExited(error: ModelError): void {
@@ -147,7 +192,7 @@ export class EngineHostProcess {
     this.exitListeners.push(listener);
   }
 
-  private startHeartbeat({heartbeatMs = 2000, heartbeatTimeoutMs = 15_000}: HostOptions): void {
+  private startHeartbeat({heartbeatMs = 2000, heartbeatTimeoutMs = 15_000}: Pick<HostOptions, 'heartbeatMs' | 'heartbeatTimeoutMs'>): void {
     this.lastPongAt = Date.now();
     this.heartbeat = setInterval(() => {
       if (Date.now() - this.lastPongAt > heartbeatTimeoutMs) {

@@ -2,9 +2,10 @@
 // aborts the whole process on some malformed files (a GGML_ASSERT is not an exception), so the
 // engine never runs inside the UI process; killing this process also frees all of its memory.
 import process from 'node:process';
-import type {ChatHistoryItem, LlamaChat, LlamaContext, LlamaModel} from 'node-llama-cpp';
+import type * as NodeLlamaCpp from 'node-llama-cpp';
+import type {ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaModel} from 'node-llama-cpp';
 import type {ChatMessage, ResponseStats} from './backend.js';
-import type {HostMessage, LoadRequest, ParentMessage} from './engine-protocol.js';
+import type {EngineSettings, HostMessage, LoadRequest, ParentMessage} from './engine-protocol.js';
 
 type Loaded = {model: LlamaModel; context: LlamaContext; chat: LlamaChat};
 
@@ -31,12 +32,16 @@ function loadFailureReason(error: unknown): string {
   return detail && !base.includes(detail) ? `${base}: ${detail}` : base;
 }
 
-async function load(request: LoadRequest): Promise<void> {
+type Engine = {llamaCpp: typeof NodeLlamaCpp; llama: Llama; settings: EngineSettings};
+let engine: Promise<Engine> | null = null;
+
+/** Imports node-llama-cpp and loads its binding: most of a load's time, done before a model is asked for. */
+async function startEngine(settings: EngineSettings): Promise<Engine> {
   const llamaCpp = await import('node-llama-cpp');
   const llama = await llamaCpp.getLlama({
-    gpu: request.gpu,
+    gpu: settings.gpu,
     build: 'never',
-    maxThreads: request.threads,
+    maxThreads: settings.threads,
     logLevel: llamaCpp.LlamaLogLevel.warn,
     logger: (level, message) => {
       const line = message.trim();
@@ -45,12 +50,18 @@ async function load(request: LoadRequest): Promise<void> {
       send({type: 'log', level: String(level), message: line});
     },
   });
+  return {llamaCpp, llama, settings};
+}
+
+async function load(request: LoadRequest): Promise<void> {
+  if (!engine) throw new Error('the engine was not started');
+  const {llamaCpp, llama, settings} = await engine;
   const model = await llama.loadModel({
     modelPath: request.path,
     onLoadProgress: (fraction) => send({type: 'progress', fraction}),
   });
   const contextSize = Math.min(request.contextSize, model.trainContextSize);
-  const context = await model.createContext({contextSize, threads: request.threads});
+  const context = await model.createContext({contextSize, threads: settings.threads});
   // Detection of the chat template costs 300-500 ms; demo models are known to be ChatML.
   const chatWrapper = request.chatTemplate === 'chatml' ? new llamaCpp.ChatMLChatWrapper() : 'auto';
   const chat = new llamaCpp.LlamaChat({contextSequence: context.getSequence(), chatWrapper});
@@ -172,6 +183,17 @@ async function unload(): Promise<never> {
 
 function handle(message: ParentMessage): void {
   switch (message.type) {
+    case 'init':
+      engine = startEngine(message);
+      engine.then(
+        () => send({type: 'ready'}),
+        (error: unknown) => {
+          // Nothing can run here without an engine: say why, then end once the message is out.
+          const failure: HostMessage = {type: 'init-failed', message: error instanceof Error ? error.message : String(error)};
+          process.send?.(failure, () => process.exit(1));
+        },
+      );
+      return;
     case 'load':
       load(message).catch((error: unknown) => {
         send({type: 'load-failed', message: loadFailureReason(error)});

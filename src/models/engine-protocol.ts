@@ -5,17 +5,22 @@ import type {ChatMessage, ResponseStats} from './backend.js';
 
 export type GpuChoice = 'auto' | false | 'cuda' | 'vulkan' | 'metal';
 
+/** How the engine runs: sent first, so a host can start the engine before it knows the model. */
+export type EngineSettings = {
+  readonly threads: number;
+  readonly gpu: GpuChoice;
+};
+
 export type LoadRequest = {
   readonly type: 'load';
   readonly path: string;
   readonly contextSize: number;
-  readonly threads: number;
-  readonly gpu: GpuChoice;
   /** Demo models use ChatML; others let node-llama-cpp resolve the file's own template. */
   readonly chatTemplate: 'chatml' | 'auto';
 };
 
 export type ParentMessage =
+  | ({readonly type: 'init'} & EngineSettings)
   | LoadRequest
   | {
       readonly type: 'respond';
@@ -38,6 +43,9 @@ export type LoadedInfo = {
 };
 
 export type HostMessage =
+  /** The engine is started (node-llama-cpp imported, its binding loaded): a load is quick now. */
+  | {readonly type: 'ready'}
+  | {readonly type: 'init-failed'; readonly message: string}
   | {readonly type: 'progress'; readonly fraction: number}
   | ({readonly type: 'loaded'} & LoadedInfo)
   | {readonly type: 'load-failed'; readonly message: string}
