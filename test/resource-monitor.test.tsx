@@ -151,6 +151,33 @@ describe('the resource monitor on this machine', () => {
     expect(local(store).pressure).toBe(pressure);
   });
 
+  it.each([
+    // A step to 100 % through a 3 s half-life crosses 85 % after 8.2 s and 95 % after 13 s.
+    ['with the bundled 3 s half-life, a busy first reading makes no CPU pressure; sustained load does', 3000, 8, 12],
+    ['without smoothing, the first reading counts at once', 0, 0, 0],
+  ])('%s', async (_name, halfLife, firstElevated, firstCritical) => {
+    const store = createMaiStore();
+    let now = 0;
+    monitor = new ResourceMonitor({
+      store,
+      intervalMs: 1000,
+      pressure: policy({smoothingMs: {cpu: halfLife, ram: 0, vram: 0}}),
+      gpus: new GpuMonitor({intervalMs: 1000, nvidiaSmi: path.join(os.tmpdir(), 'mai-no-such-nvidia-smi'), graphics: async () => []}),
+      now: () => (now += 1000),
+      source: async () => ({
+        cpu: {totalPct: 100, perCorePct: [100]},
+        memory: {totalBytes: 100, availableBytes: 50, usedBytes: 50, swapTotalBytes: 0, swapUsedBytes: 0},
+      }),
+    });
+    const levels: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      await monitor.sampleOnce();
+      levels.push(local(store).pressure.cpu);
+    }
+    expect(levels.findIndex((level) => level !== 'ok')).toBe(firstElevated);
+    expect(levels.indexOf('critical')).toBe(firstCritical);
+  });
+
   it('reads VRAM through one nvidia-smi process for all samples, with VRAM pressure, and ends it on stop', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mai-monitor-'));
     process.env.STAND_IN_GPUS = JSON.stringify([{name: 'NVIDIA GeForce RTX 4090', usedMiB: 23000, totalMiB: 24564, utilization: 99}]);

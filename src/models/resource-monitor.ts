@@ -221,20 +221,24 @@ export class ResourceMonitor {
     return sample;
   }
 
+  // A smoothed series starts from rest (0 % CPU, 100 % free), as if the sample before the first,
+  // one interval earlier, had shown no pressure: the first CPU reading covers only 100 ms, mostly
+  // of mai's own start, and must not count as much as a smoothed history would. Unsmoothed series
+  // (half-life 0) take their first value as it is.
   private smooth(at: number, cpuPct: number, ramFreePct: number, gpus: readonly GpuSample[]): SmoothedResources {
     const {smoothingMs} = this.options.pressure;
     const before = this.smoothed;
-    const elapsed = before ? at - before.at : 0;
+    const elapsed = before ? at - before.at : this.options.intervalMs;
     const vram = new Map<number, number>();
     const vramFree = gpus.map((gpu) => {
       const value = vramFreePct(gpu);
       if (value === null) return null;
-      const smoothedValue = ewma(before?.vram.get(gpu.index) ?? null, value, elapsed, smoothingMs.vram);
+      const smoothedValue = ewma(before?.vram.get(gpu.index) ?? 100, value, elapsed, smoothingMs.vram);
       vram.set(gpu.index, smoothedValue);
       return smoothedValue;
     });
-    const cpu = ewma(before?.cpu ?? null, cpuPct, elapsed, smoothingMs.cpu);
-    const ram = ewma(before?.ram ?? null, ramFreePct, elapsed, smoothingMs.ram);
+    const cpu = ewma(before?.cpu ?? 0, cpuPct, elapsed, smoothingMs.cpu);
+    const ram = ewma(before?.ram ?? 100, ramFreePct, elapsed, smoothingMs.ram);
     this.smoothed = {at, cpu, ram, vram};
     return {cpuPct: cpu, ramFreePct: ram, vramFreePct: vramFree};
   }
