@@ -90,7 +90,10 @@ function runByHand(args: readonly string[]): void {
     `holding ${(bytes / GiB).toFixed(1)} GiB (RSS ${(rss() / GiB).toFixed(1)} GiB, ${(availableBytes() / GiB).toFixed(1)} GiB still available). ` +
       'Enter frees it and exits; so does Ctrl+C.\n',
   );
+  // Held until Enter, Ctrl+C or a kill; started in the background (stdin at its end) it holds on.
+  setInterval(() => undefined, 1 << 30);
   process.stdin.once('data', () => process.exit(0));
+  process.stdin.on('error', () => undefined);
   process.on('SIGINT', () => process.exit(0));
 }
 
