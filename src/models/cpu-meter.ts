@@ -66,24 +66,27 @@ export const readCpuTimes: CpuTimesSource = async () => {
   return timesFromOs(os.cpus());
 };
 
-// The first reading has nothing to compare with (counters since boot say nothing about now), so
-// it is compared with a second one this much later.
+// Counters since boot say nothing about now, so the first read compares with a reading taken when
+// the meter was made, at least this long before (mai is usually busy starting up meanwhile, so a
+// one-off command such as `mai ask` seldom waits at all).
 const FIRST_GAP_MS = 100;
 
 /** CPU use since the previous read. */
 export class CpuMeter {
-  private previous: CpuTimes | null = null;
+  private previous: Promise<CpuTimes | null>;
+  private readonly primedAt = Date.now();
 
-  constructor(private readonly source: CpuTimesSource = readCpuTimes) {}
+  constructor(private readonly source: CpuTimesSource = readCpuTimes) {
+    this.previous = source().catch(() => null);
+  }
 
   async read(): Promise<CpuSample> {
-    if (!this.previous) {
-      this.previous = await this.source();
-      await new Promise((resolve) => setTimeout(resolve, FIRST_GAP_MS));
-    }
+    let before = await this.previous;
+    const wait = this.primedAt + FIRST_GAP_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const now = await this.source();
-    const sample = cpuUseBetween(this.previous, now);
-    this.previous = now;
-    return sample;
+    before ??= now;
+    this.previous = Promise.resolve(now);
+    return cpuUseBetween(before, now);
   }
 }
