@@ -6,7 +6,8 @@ import {resourceBlock} from './resource-block.js';
 import {withMai} from './session.js';
 import {watchStatus} from './status-watch.js';
 
-// The first CPU sample counts from boot; a second one this far apart gives the load now.
+// CPU use is measured between two samples: a second one this long after the catalog's gives the
+// load over a moment that is not all mai's own start.
 const CPU_SAMPLE_GAP_MS = 250;
 
 /** `mai status`: the model mai would use, what is loaded, resources, backends. */
