@@ -1,8 +1,9 @@
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {measureLoadAndMemory} from './load-and-memory.js';
+import {measureMonitorCost} from './monitor-cost.js';
 import {measureTokensPerSecond} from './tokens-per-second.js';
 
 // `npm run bench`: runs every benchmark, prints a table, and writes bench/results/<date>.json.
@@ -21,14 +22,29 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
+// `--only monitor` (or speed, load) runs one benchmark; its results join the day's file.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const runs = (name: string) => only === undefined || only === name;
+
 const started = new Date();
-process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
-const speed = await measureTokensPerSecond(threads);
-console.table(speed);
-process.stderr.write('load time and resident memory per demo model…\n');
-const load = await measureLoadAndMemory(threads[0] ?? 1);
-console.table(load);
+const results: Record<string, unknown> = {};
+if (runs('speed')) {
+  process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
+  results.tokensPerSecond = await measureTokensPerSecond(threads);
+  console.table(results.tokensPerSecond);
+}
+if (runs('load')) {
+  process.stderr.write('load time and resident memory per demo model…\n');
+  results.loadAndMemory = await measureLoadAndMemory(threads[0] ?? 1);
+  console.table(results.loadAndMemory);
+}
+if (runs('monitor')) {
+  process.stderr.write('resource monitor: CPU time over 60 s at 1 Hz…\n');
+  results.monitorCost = await measureMonitorCost(60);
+  console.table(results.monitorCost);
+}
 await mkdir(resultsDir, {recursive: true});
 const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);
-await writeFile(file, JSON.stringify({date: started.toISOString(), machine: machine(), tokensPerSecond: speed, loadAndMemory: load}, null, 2) + '\n');
+const earlier = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
+await writeFile(file, JSON.stringify({...earlier, date: started.toISOString(), machine: machine(), ...results}, null, 2) + '\n');
 process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`);

@@ -1,7 +1,8 @@
 import {Box} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiCommands} from '../src/commands.js';
-import type {MaiStore} from '../src/store.js';
+import {gaugeRowIds} from '../src/gauge-rows.js';
+import {LOCAL_HOST, type MaiStore} from '../src/store.js';
 import {ChatPane} from './ChatPane.js';
 import {Composer} from './Composer.js';
 import {composerRowCount} from './composer-layout.js';
@@ -41,7 +42,8 @@ export function App({store, commands, ascii = false}: Props) {
   const {columns, rows} = useTerminalSize();
   const helpOpen = useStore(store, (s) => s.ui.helpOpen);
   const composer = useComposerState();
-  const layout = computeLayout(columns, rows, composerRowCount(composer.state.text, composerColumnsFor(columns)));
+  const resourceRows = useStore(store, (s) => gaugeRowIds(s.resources[LOCAL_HOST]).split(',').length);
+  const layout = computeLayout(columns, rows, composerRowCount(composer.state.text, composerColumnsFor(columns)), resourceRows);
   const quit = useQuitConfirm(store, commands);
 
   const overlayKeys = useHelpOverlayKeys(store);

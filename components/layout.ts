@@ -7,8 +7,8 @@ export const PANEL_CHROME_ROWS = 2;
 /** Below this width the right column (resources, models) is hidden and the chat takes it all. */
 export const SIDE_MIN_TERMINAL_COLUMNS = 70;
 export const COMPOSER_MAX_ROWS = 5;
-/** CPU, RAM, VRAM. */
-export const RESOURCE_LINES = 3;
+/** CPU, RAM, its split (mai's models / the rest), VRAM: the gauge's rows without swap or GPUs. */
+export const RESOURCE_LINES = 4;
 /** "> " in front of the composer's first row (continuation rows are indented as much). */
 export const PROMPT_COLUMNS = 2;
 
@@ -40,14 +40,15 @@ export function composerColumnsFor(columns: number): number {
   return Math.max(1, columns - PANEL_CHROME_COLUMNS - PROMPT_COLUMNS - 1);
 }
 
-export function computeLayout(columns: number, rows: number, composerRows: number): Layout {
+/** `resourceRows`: the gauge's rows (more with swap and per GPU; see gaugeRowIds). */
+export function computeLayout(columns: number, rows: number, composerRows: number, resourceRows = RESOURCE_LINES): Layout {
   const width = Math.max(20, columns);
   const height = Math.max(8, rows - 1);
   // Composer: its rows + top and bottom border; status bar: 1 row; the main area keeps at least 3.
   const composer = Math.max(1, Math.min(COMPOSER_MAX_ROWS, height - 6, composerRows));
   const mainHeight = height - (composer + 2) - 1;
   const sideWidth = sideWidthFor(width);
-  const resourcesHeight = Math.min(mainHeight, RESOURCE_LINES + PANEL_CHROME_ROWS);
+  const resourcesHeight = Math.min(mainHeight, resourceRows + PANEL_CHROME_ROWS);
   const rest = mainHeight - resourcesHeight;
   const modelsHeight = rest >= PANEL_CHROME_ROWS + 1 ? rest : 0;
   const chatWidth = width - sideWidth;

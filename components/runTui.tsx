@@ -1,5 +1,6 @@
 import {render} from 'ink';
 import {EXIT_INTERRUPTED, EXIT_OK, UsageError} from '../src/cli/exit-codes.js';
+import {terminalPrefersBlocks} from '../src/format.js';
 import {Mai, type MaiOptions} from '../src/mai.js';
 import {App} from './App.js';
 import {ScreenWriter} from './screen-writer.js';
@@ -58,7 +59,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
     throw new UsageError('the chat needs a terminal; in scripts use `mai ask`');
   }
   const mai = await Mai.create({...options, keepSpareEngine: true});
-  const ascii = options.ascii ?? mai.config.ui.ascii;
+  const ascii = options.ascii ?? (mai.config.ui.ascii || terminalPrefersBlocks(process.env));
   process.stdout.write(ENTER_ALT_SCREEN);
   const restore = restoreTerminalOnEveryExit();
   const restoreConsole = silenceConsole(mai);

@@ -48,9 +48,10 @@ function build(run: (work: () => Promise<number>) => void): Command {
   program
     .command('status')
     .description('the model mai would use, loaded models, CPU, memory and backends')
-    .option('--json', 'print one JSON document')
-    .addHelpText('after', examples('mai status', 'mai status --json'))
-    .action((options: {json?: boolean}) => run(async () => (await import('./cli/status.js')).status({...configOption(), ...options})));
+    .option('--json', 'print one JSON document (with --watch: one JSON line per sample)')
+    .option('--watch', 'show CPU, memory, GPUs and pressure live, every sample, until Ctrl+C')
+    .addHelpText('after', examples('mai status', 'mai status --json', 'mai status --watch', 'mai status --watch --json | jq .pressure'))
+    .action((options: {json?: boolean; watch?: boolean}) => run(async () => (await import('./cli/status.js')).status({...configOption(), ...options})));
 
   program
     .command('models')

@@ -25,9 +25,9 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)}${UNITS[unit]}`;
 }
 
-/** "12.1/24.0 GiB": the RAM line's figure. */
+/** "12.1/24.0G" (GiB): the RAM and VRAM rows' figure, short so the bar and sparkline keep room. */
 export function formatGiBPair(used: number, total: number): string {
-  return `${(used / GIB).toFixed(1)}/${(total / GIB).toFixed(1)} GiB`;
+  return `${(used / GIB).toFixed(1)}/${(total / GIB).toFixed(1)}G`;
 }
 
 /** 37.4 -> "37%", clamped to 0-100. */
@@ -39,6 +39,14 @@ export function formatPercent(pct: number): string {
 export function formatTokensPerSecond(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return '… tok/s';
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} tok/s`;
+}
+
+/**
+ * Whether the terminal asks for block characters: the Linux console's fonts have block elements
+ * but no braille (the console sets TERM=linux). Elsewhere braille is drawn by every font in use.
+ */
+export function terminalPrefersBlocks(env: NodeJS.ProcessEnv): boolean {
+  return env.TERM === 'linux';
 }
 
 const BLOCKS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'] as const;

@@ -13,6 +13,7 @@ import {ResourceMonitor, type ResourceSource} from './models/resource-monitor.js
 import {defaultThreadCount} from './models/threads.js';
 import {readPreferences} from './preferences.js';
 import {ReplyBuffer} from './reply-buffer.js';
+import {resourceStatus, type ResourceStatus} from './resource-status.js';
 import {createMaiStore, LOCAL_HOST, type ChatEntry, type MaiStore, type ModelEntry, type SwitchRecord} from './store.js';
 
 // The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to.
@@ -57,11 +58,7 @@ export type MaiStatus = {
   readonly currentModel: string | null;
   readonly loaded: readonly LoadedModelStatus[];
   readonly lastSwitch: SwitchRecord | null;
-  readonly resources: {
-    readonly cpuPct: number | null;
-    readonly memory: {readonly totalBytes: number; readonly availableBytes: number; readonly swapTotalBytes: number; readonly swapUsedBytes: number} | null;
-    readonly maiRssBytes: number;
-  };
+  readonly resources: ResourceStatus;
   readonly backends: readonly {readonly id: string; readonly kind: string; readonly available: boolean}[];
   readonly models: number;
 };
@@ -100,6 +97,8 @@ export class Mai implements MaiCommands {
     this.monitor = new ResourceMonitor({
       store: this.store,
       intervalMs: config.policy.sampleIntervalMs,
+      pressure: config.policy.pressure,
+      log,
       ...(options.resourceSource ? {source: options.resourceSource} : {}),
       modelMemory: () => this.modelMemory(),
     });
@@ -160,7 +159,11 @@ export class Mai implements MaiCommands {
     const memory: Record<string, number> = {};
     for (const handle of this.models.loadedHandles()) {
       const backend = this.backends.find((candidate) => candidate.id === handle.backendId);
-      if (backend instanceof EmbeddedBackend) memory[handle.key] = backend.residentBytes(handle);
+      // An engine host reports its RSS; a model in another program's engine (LM Studio) counts its estimate.
+      memory[handle.key] =
+        backend instanceof EmbeddedBackend
+          ? backend.residentBytes(handle)
+          : (this.store.getState().models.entries.find((entry) => entry.key === handle.key)?.estimateBytes ?? 0);
     }
     return memory;
   }
@@ -185,6 +188,11 @@ export class Mai implements MaiCommands {
   /** Takes one resource sample now and publishes it. */
   sampleResources() {
     return this.monitor.sampleOnce();
+  }
+
+  /** Samples resources every interval until shutdown, loading no model (`mai status --watch`). */
+  monitorResources(): void {
+    this.monitor.start();
   }
 
   private historyForModel(): ChatMessage[] {
@@ -285,18 +293,7 @@ export class Mai implements MaiCommands {
         residentBytes: memory[handle.key] ?? 0,
       })),
       lastSwitch: state.models.lastSwitch,
-      resources: {
-        cpuPct: resources?.cpu?.totalPct ?? null,
-        memory: resources?.memory
-          ? {
-              totalBytes: resources.memory.totalBytes,
-              availableBytes: resources.memory.availableBytes,
-              swapTotalBytes: resources.memory.swapTotalBytes,
-              swapUsedBytes: resources.memory.swapUsedBytes,
-            }
-          : null,
-        maiRssBytes: process.memoryUsage.rss(),
-      },
+      resources: resourceStatus(resources, process.memoryUsage.rss()),
       backends,
       models: state.models.entries.length,
     };

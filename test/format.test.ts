@@ -8,6 +8,7 @@ import {
   formatPercent,
   formatTokensPerSecond,
   sparkline,
+  terminalPrefersBlocks,
   truncateToWidth,
 } from '../src/format.js';
 
@@ -39,7 +40,7 @@ describe('formatBytes (binary units, ls -h style)', () => {
 
 describe('figures', () => {
   it('formats the RAM pair in GiB', () => {
-    expect(formatGiBPair(12.1 * GiB, 24 * GiB)).toBe('12.1/24.0 GiB');
+    expect(formatGiBPair(12.1 * GiB, 24 * GiB)).toBe('12.1/24.0G');
   });
 
   it.each([
@@ -117,5 +118,16 @@ describe('fitting text to columns', () => {
   it('pads to the exact width', () => {
     expect(fitToWidth('ab', 4)).toBe('ab  ');
     expect(stringWidth(fitToWidth('中文字符测试', 7))).toBe(7);
+  });
+});
+
+describe('terminalPrefersBlocks', () => {
+  it.each([
+    ['the Linux console (no braille in its fonts)', {TERM: 'linux'}, true],
+    ['xterm', {TERM: 'xterm-256color'}, false],
+    ['tmux', {TERM: 'tmux-256color'}, false],
+    ['no TERM', {}, false],
+  ])('%s', (_name, env, expected) => {
+    expect(terminalPrefersBlocks(env)).toBe(expected);
   });
 });

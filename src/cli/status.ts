@@ -1,16 +1,19 @@
-import {formatBytes, formatPercent} from '../format.js';
 import type {MaiOptions} from '../mai.js';
 import {selectBestModel} from '../models/select.js';
 import {EXIT_OK} from './exit-codes.js';
 import {printJson, printLine} from './output.js';
+import {resourceBlock} from './resource-block.js';
 import {withMai} from './session.js';
+import {watchStatus} from './status-watch.js';
 
-// The first CPU sample counts from boot; a second one this far apart gives the load now.
+// CPU use is measured between two samples: a second one this long after the catalog's gives the
+// load over a moment that is not all mai's own start.
 const CPU_SAMPLE_GAP_MS = 250;
 
 /** `mai status`: the model mai would use, what is loaded, resources, backends. */
-export async function status(options: MaiOptions & {readonly json?: boolean}): Promise<number> {
-  return withMai(options, async ({mai}) => {
+export async function status(options: MaiOptions & {readonly json?: boolean; readonly watch?: boolean}): Promise<number> {
+  return withMai(options, async ({mai, signal}) => {
+    if (options.watch) return watchStatus(mai, signal, options);
     const entries = await mai.catalog();
     await new Promise((resolve) => setTimeout(resolve, CPU_SAMPLE_GAP_MS));
     const sample = await mai.sampleResources();
@@ -25,15 +28,9 @@ export async function status(options: MaiOptions & {readonly json?: boolean}): P
       printJson(document);
       return EXIT_OK;
     }
-    const memory = current.resources.memory;
     printLine(`model      ${selection ? `${selection.key} (${selection.reason})` : 'none available'}`);
     printLine(`loaded     ${current.loaded.map((model) => model.key).join(', ') || 'nothing (models load when a chat starts)'}`);
-    printLine(`cpu        ${current.resources.cpuPct === null ? '…' : formatPercent(current.resources.cpuPct)}`);
-    if (memory) {
-      printLine(`memory     ${formatBytes(memory.availableBytes)} available of ${formatBytes(memory.totalBytes)}`);
-      printLine(`swap       ${formatBytes(memory.swapUsedBytes)} used of ${formatBytes(memory.swapTotalBytes)}`);
-    }
-    printLine(`mai        ${formatBytes(current.resources.maiRssBytes)} resident`);
+    for (const line of resourceBlock(current.resources)) printLine(line);
     for (const backend of current.backends) printLine(`backend    ${backend.id} (${backend.kind}): ${backend.available ? 'available' : 'not running'}`);
     return EXIT_OK;
   });

@@ -85,11 +85,15 @@ function thresholds(direction: 'falling' | 'rising') {
 const policy = strict({
   // A floor against slips such as `1` for `1000`, not a measured limit: every sample reads CPU,
   // memory and GPUs, and DESIGN.md §4 keeps the monitor's own cost well below 1% of a core.
-  sample_interval_ms: integer('an integer of at least 100', 100),
+  sample_interval_ms: integer('an integer of at least 250', 250),
   pressure: strict({
     ram_free_pct: thresholds('falling'),
     vram_free_pct: thresholds('falling'),
     cpu_pct: thresholds('rising'),
+    // Half the range would put a level's way out beyond the other end of the scale.
+    hysteresis_pct: numberIn('a number of percentage points from 0 to 50', 0, 50),
+    dwell_ms: nonNegativeInt,
+    smoothing_ms: strict({cpu: nonNegativeInt, ram: nonNegativeInt, vram: nonNegativeInt}),
   }),
   switch_down_after_ms: nonNegativeInt,
   switch_up_after_ms: nonNegativeInt,
@@ -104,7 +108,14 @@ const policy = strict({
 }).transform(
   (p): PolicyConfig => ({
     sampleIntervalMs: p.sample_interval_ms,
-    pressure: {ramFreePct: p.pressure.ram_free_pct, vramFreePct: p.pressure.vram_free_pct, cpuPct: p.pressure.cpu_pct},
+    pressure: {
+      ramFreePct: p.pressure.ram_free_pct,
+      vramFreePct: p.pressure.vram_free_pct,
+      cpuPct: p.pressure.cpu_pct,
+      hysteresisPct: p.pressure.hysteresis_pct,
+      dwellMs: p.pressure.dwell_ms,
+      smoothingMs: p.pressure.smoothing_ms,
+    },
     switchDownAfterMs: p.switch_down_after_ms,
     switchUpAfterMs: p.switch_up_after_ms,
     preload: p.preload,

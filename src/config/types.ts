@@ -22,16 +22,24 @@ export type ModelConfig = {
 /** Levels at which a resource enters elevated and critical pressure. */
 export type PressureThresholds = {readonly elevated: number; readonly critical: number};
 
+export type PressurePolicy = {
+  /** Free RAM in percent: pressure rises as it falls (elevated > critical). */
+  readonly ramFreePct: PressureThresholds;
+  /** Free VRAM in percent: pressure rises as it falls (elevated > critical). */
+  readonly vramFreePct: PressureThresholds;
+  /** CPU use in percent: pressure rises with it (elevated < critical). */
+  readonly cpuPct: PressureThresholds;
+  /** Percentage points back past a threshold before its level is left. */
+  readonly hysteresisPct: number;
+  /** How long a lower level must hold before pressure eases. */
+  readonly dwellMs: number;
+  /** Half-life of the moving average each resource's level is decided on; 0 takes each sample as it is. */
+  readonly smoothingMs: {readonly cpu: number; readonly ram: number; readonly vram: number};
+};
+
 export type PolicyConfig = {
   readonly sampleIntervalMs: number;
-  readonly pressure: {
-    /** Free RAM in percent: pressure rises as it falls (elevated > critical). */
-    readonly ramFreePct: PressureThresholds;
-    /** Free VRAM in percent: pressure rises as it falls (elevated > critical). */
-    readonly vramFreePct: PressureThresholds;
-    /** CPU use in percent: pressure rises with it (elevated < critical). */
-    readonly cpuPct: PressureThresholds;
-  };
+  readonly pressure: PressurePolicy;
   /** Sustained critical pressure before switching to a smaller tier. */
   readonly switchDownAfterMs: number;
   /** Sustained ok pressure before trying a larger tier again. */
