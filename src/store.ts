@@ -33,7 +33,7 @@ export type HostResources = {
 
 export const HISTORY_LENGTH = 120;
 
-export type ModelSource = {readonly backendId: string; readonly kind: 'embedded' | 'lmstudio'};
+export type {ModelSource} from './models/backend.js';
 
 /** A model as the user sees it: what it is, where it comes from, what it costs, whether it fits. */
 export type ModelEntry = ModelInfo & {

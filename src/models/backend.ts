@@ -15,6 +15,9 @@ export type ModelShape = {
   readonly weightBytes: number;
 };
 
+/** One backend that can run a model, and the key it knows the model by. */
+export type ModelSource = {readonly backendId: string; readonly kind: BackendKind; readonly key: string};
+
 export type ModelInfo = {
   /** Stable key: the GGUF file name without `.gguf`, or LM Studio's model key. */
   readonly key: string;
@@ -28,6 +31,7 @@ export type ModelInfo = {
   readonly arch?: string;
   /** The context length the model was trained for (its maximum). */
   readonly contextLength: number;
+  /** The file, or for LM Studio its path relative to LM Studio's models folder. */
   readonly path?: string;
   readonly shape?: ModelShape;
   /** Forged by mai: answers with a fixed message. */
@@ -36,6 +40,13 @@ export type ModelInfo = {
   readonly tier?: Tier;
   /** Why the model cannot be used, when it cannot (corrupt file, crashed the engine). */
   readonly unusable?: string;
+  /** Already loaded in its backend (LM Studio), and by whom: mai never unloads what the user loaded. */
+  readonly loadedBy?: 'user' | 'mai';
+  /**
+   * Every backend that can run it, the one mai uses first (the catalogue merges the same file seen
+   * through LM Studio and on disk into one entry). Set by the catalogue.
+   */
+  readonly sources?: readonly ModelSource[];
 };
 
 export type ModelHandle = {
