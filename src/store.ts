@@ -1,5 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {ModelInfo, ResponseStats, Role, Tier} from './models/backend.js';
+import type {BackendKind, ConnectionState, ModelInfo, ResponseStats, Role, Tier} from './models/backend.js';
 
 // The one store (DESIGN.md §2). Subsystems write through the actions below; components read single
 // values with narrow selectors. Arrays and objects are replaced, never mutated, so a selector that
@@ -42,6 +42,16 @@ export type ModelEntry = ModelInfo & {
   readonly fits: boolean;
 };
 
+/** A backend that runs elsewhere (LM Studio): whether mai can reach it, for the models panel. */
+export type BackendStatus = {
+  readonly id: string;
+  readonly kind: BackendKind;
+  readonly state: ConnectionState;
+  readonly url: string;
+  readonly version: string | null;
+  readonly detail: string | null;
+};
+
 export type ModelStatus =
   | {readonly state: 'unloaded'}
   | {readonly state: 'loading'; readonly progress: number}
@@ -81,6 +91,7 @@ export type State = {
     readonly lastSwitch: SwitchRecord | null;
     readonly lastTokensPerSecond: number | null;
   };
+  readonly backends: Readonly<Record<string, BackendStatus>>;
   readonly chat: {
     readonly messages: readonly ChatEntry[];
     readonly streaming: StreamingReply | null;
@@ -100,6 +111,7 @@ export type Actions = {
   setModelStatus(key: string, status: ModelStatus): void;
   setCurrentModel(key: string | null, switchRecord?: SwitchRecord): void;
   setTokensPerSecond(value: number): void;
+  setBackendStatus(status: BackendStatus): void;
   addMessage(entry: ChatEntry): void;
   startStreaming(reply: StreamingReply): void;
   setStreamingText(text: string): void;
@@ -122,6 +134,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
   return createStore<State & Actions>()((set) => ({
     resources: {[LOCAL_HOST]: emptyHostResources()},
     models: {entries: [], currentKey: null, status: {}, lastSwitch: null, lastTokensPerSecond: null},
+    backends: {},
     chat: {messages: [], streaming: null, busy: false},
     ui: {notice: null, helpOpen: false, scrollOffset: 0},
 
@@ -132,6 +145,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
     setCurrentModel: (key, switchRecord) =>
       set((s) => ({models: {...s.models, currentKey: key, lastSwitch: switchRecord ?? s.models.lastSwitch}})),
     setTokensPerSecond: (value) => set((s) => ({models: {...s.models, lastTokensPerSecond: value}})),
+    setBackendStatus: (status) => set((s) => ({backends: {...s.backends, [status.id]: status}})),
     addMessage: (entry) => set((s) => ({chat: {...s.chat, messages: [...s.chat.messages, entry]}})),
     startStreaming: (reply) => set((s) => ({chat: {...s.chat, streaming: reply}})),
     setStreamingText: (text) =>

@@ -2,6 +2,8 @@
 // remote pools (DESIGN.md §9) are more instances of the same interface, never a global singleton.
 
 export type BackendKind = 'embedded' | 'lmstudio';
+/** How a backend on another program or host is doing (the embedded engine is always there). */
+export type ConnectionState = 'checking' | 'connected' | 'not-running' | 'reconnecting' | 'error';
 export type Tier = 'small' | 'medium' | 'large';
 export const TIERS: readonly Tier[] = ['small', 'medium', 'large'];
 

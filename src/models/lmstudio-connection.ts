@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {inspect} from 'node:util';
 import type {LMStudioClient} from '@lmstudio/sdk';
 import {sanitizeForTerminal} from '../sanitize.js';
+import type {ConnectionState} from './backend.js';
 import {ModelError} from './errors.js';
 import {classifyLMStudioError, type CallKind} from './lmstudio-errors.js';
 import {safeName} from './lmstudio-info.js';
@@ -18,7 +19,7 @@ import {isLoopback, probeLMStudio} from './lmstudio-probe.js';
 // - Nothing tells a client that LM Studio went away while no call is open: whenDisconnected()
 //   (an `alive` channel) does, while the TUI watches.
 
-export type LMStudioState = 'checking' | 'connected' | 'not-running' | 'reconnecting' | 'error';
+export type LMStudioState = ConnectionState;
 
 export type LMStudioStatus = {
   readonly state: LMStudioState;
