@@ -46,7 +46,8 @@ export function toEntry(info: ModelInfo, context: CatalogContext): ModelEntry {
     ...info,
     tier: settings?.tier ?? info.tier ?? inferTier(info),
     estimateBytes: estimate,
-    fits: fitsInMemory(estimate, context.availableBytes, context.headroomBytes),
+    // A model LM Studio already holds costs nothing more to use.
+    fits: info.loadedBy !== undefined || fitsInMemory(estimate, context.availableBytes, context.headroomBytes),
   };
 }
 

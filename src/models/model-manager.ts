@@ -142,7 +142,8 @@ export class ModelManager {
       const available = await this.options.availableMemory();
       const previousEntry = previous && this.entries().find((candidate) => candidate.key === previous.handle.key);
       const freeable = previous?.handle.ownedByMai ? (previousEntry?.estimateBytes ?? 0) : 0;
-      if (!fitsInMemory(entry.estimateBytes, available, headroomBytes)) {
+      // A model its backend already holds (loaded in LM Studio) takes no more memory to use.
+      if (!entry.loadedBy && !fitsInMemory(entry.estimateBytes, available, headroomBytes)) {
         if (previous && fitsInMemory(entry.estimateBytes, available + freeable, headroomBytes)) {
           // Both at once would not fit: free the old model first.
           await this.unloadKey(previous.handle.key);
