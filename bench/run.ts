@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {measureLoadAndMemory} from './load-and-memory.js';
+import {measureLMStudioOverhead, measureLMStudioStart} from './lmstudio-overhead.js';
 import {measureTokensPerSecond} from './tokens-per-second.js';
 
 // `npm run bench`: runs every benchmark, prints a table, and writes bench/results/<date>.json.
@@ -21,14 +22,28 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
+// `--only lmstudio` runs the LM Studio part alone (results in <date>-lmstudio.json).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const started = new Date();
-process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
-const speed = await measureTokensPerSecond(threads);
-console.table(speed);
-process.stderr.write('load time and resident memory per demo model…\n');
-const load = await measureLoadAndMemory(threads[0] ?? 1);
-console.table(load);
+const results: Record<string, unknown> = {date: started.toISOString(), machine: machine()};
+if (only === undefined) {
+  process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
+  results.tokensPerSecond = await measureTokensPerSecond(threads);
+  console.table(results.tokensPerSecond);
+  process.stderr.write('load time and resident memory per demo model…\n');
+  results.loadAndMemory = await measureLoadAndMemory(threads[0] ?? 1);
+  console.table(results.loadAndMemory);
+}
+if (only === undefined || only === 'lmstudio') {
+  // First, while the SDK is not imported yet: its import is part of a first connection.
+  process.stderr.write('what LM Studio costs at start-up, missing and present…\n');
+  results.lmstudioStart = await measureLMStudioStart();
+  console.table([results.lmstudioStart]);
+  process.stderr.write('tokens/s through LM Studio (SDK -> emulator -> engine) vs the embedded backend directly…\n');
+  results.lmstudioOverhead = await measureLMStudioOverhead(threads[0] ?? 1);
+  console.table(results.lmstudioOverhead);
+}
 await mkdir(resultsDir, {recursive: true});
-const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);
-await writeFile(file, JSON.stringify({date: started.toISOString(), machine: machine(), tokensPerSecond: speed, loadAndMemory: load}, null, 2) + '\n');
+const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}${only ? `-${only}` : ''}.json`);
+await writeFile(file, JSON.stringify(results, null, 2) + '\n');
 process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`);

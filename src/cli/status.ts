@@ -1,6 +1,7 @@
 import {formatBytes, formatPercent} from '../format.js';
 import type {MaiOptions} from '../mai.js';
 import {selectBestModel} from '../models/select.js';
+import {backendLine} from './backend-line.js';
 import {EXIT_OK} from './exit-codes.js';
 import {printJson, printLine} from './output.js';
 import {withMai} from './session.js';
@@ -34,7 +35,7 @@ export async function status(options: MaiOptions & {readonly json?: boolean}): P
       printLine(`swap       ${formatBytes(memory.swapUsedBytes)} used of ${formatBytes(memory.swapTotalBytes)}`);
     }
     printLine(`mai        ${formatBytes(current.resources.maiRssBytes)} resident`);
-    for (const backend of current.backends) printLine(`backend    ${backend.id} (${backend.kind}): ${backend.available ? 'available' : 'not running'}`);
+    for (const backend of current.backends) printLine(`backend    ${backendLine(backend)}`);
     return EXIT_OK;
   });
 }

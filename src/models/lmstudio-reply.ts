@@ -56,11 +56,15 @@ export function streamReply({llm, modelKey, messages, options, timeouts, closeSo
       if (error) reject(error);
       else resolve(result as ResponseResult);
     };
-    const arm = (ms: number, onExpiry: () => void) => {
-      clearTimeout(timer);
-      timer = setTimeout(onExpiry, ms);
-    };
-    const stalled = () => {
+    // One timer per quiet spell, not one per fragment (thousands a second on a small model): each
+    // fragment only moves the deadline, and the timer re-arms itself for what is left of it.
+    let deadline = started + timeouts.firstFragmentMs;
+    const watch = () => {
+      const left = deadline - performance.now();
+      if (left > 0) {
+        timer = setTimeout(watch, left);
+        return;
+      }
       const waited = firstAt ? timeouts.fragmentIdleMs : timeouts.firstFragmentMs;
       controller.abort();
       closeSocket();
@@ -69,12 +73,13 @@ export function streamReply({llm, modelKey, messages, options, timeouts, closeSo
     // LM Studio normally ends a cancelled reply at once; if it does not, mai ends it itself.
     const onAbort = () => {
       controller.abort();
-      arm(timeouts.cancelGraceMs, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
         closeSocket();
         finish(null, {text, stats: statsOf(undefined, started, firstAt, 'aborted')});
-      });
+      }, timeouts.cancelGraceMs);
     };
-    arm(timeouts.firstFragmentMs, stalled);
+    timer = setTimeout(watch, timeouts.firstFragmentMs);
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, {once: true});
     let prediction: ReturnType<LLM['respond']>;
@@ -87,8 +92,9 @@ export function streamReply({llm, modelKey, messages, options, timeouts, closeSo
           signal: controller.signal,
           onPredictionFragment: (fragment) => {
             if (settled) return;
-            if (!firstAt) firstAt = performance.now();
-            if (!controller.signal.aborted) arm(timeouts.fragmentIdleMs, stalled);
+            const now = performance.now();
+            if (!firstAt) firstAt = now;
+            if (!controller.signal.aborted) deadline = now + timeouts.fragmentIdleMs;
             text += fragment.content;
             onText?.(fragment.content);
           },
