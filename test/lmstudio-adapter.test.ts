@@ -40,6 +40,8 @@ beforeEach(() => {
   logs = [];
   lmstudio.emulator.faults = {};
   for (const method of consoleMethods) vi.spyOn(console, method);
+  vi.spyOn(process.stdout, 'write');
+  vi.spyOn(process.stderr, 'write');
   adapter = newAdapter();
 });
 
@@ -48,6 +50,8 @@ afterEach(async () => {
   for (const instance of lmstudio.emulator.loaded()) if (instance.loadedBy === 'user') await lmstudio.emulator.unloadAsUser(instance.identifier);
   // Nothing the SDK says may reach the console: it would be drawn over the TUI or corrupt --json.
   for (const method of consoleMethods) expect(console[method]).not.toHaveBeenCalled();
+  expect(process.stdout.write).not.toHaveBeenCalled();
+  expect(process.stderr.write).not.toHaveBeenCalled();
   vi.restoreAllMocks();
   // The passkey the client authenticated with never reaches mai's log.
   const passkey = lmstudio.emulator.lastClientPasskey;

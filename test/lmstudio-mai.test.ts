@@ -58,11 +58,15 @@ const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 beforeEach(() => {
   for (const method of consoleMethods) vi.spyOn(console, method);
+  vi.spyOn(process.stdout, 'write');
+  vi.spyOn(process.stderr, 'write');
 });
 
 afterEach(async () => {
   await mai?.shutdown();
   for (const method of consoleMethods) expect(console[method]).not.toHaveBeenCalled();
+  expect(process.stdout.write).not.toHaveBeenCalled();
+  expect(process.stderr.write).not.toHaveBeenCalled();
   vi.restoreAllMocks();
   if (lmstudio) {
     expectNoCommunicationWarnings(lmstudio.emulator);

@@ -54,6 +54,12 @@ export const DEFAULT_TIMEOUTS: LMStudioTimeouts = {
   cancelGraceMs: 3_000,
 };
 
+/**
+ * Reconnection backs off from half a second to this: a refused connection costs nothing, and a
+ * user who has just started LM Studio should not wait long to see its models.
+ */
+const MAX_RECONNECT_MS = 10_000;
+
 /** A host that is not this machine gets a longer probe: a network is slower than loopback. */
 const REMOTE_PROBE_MS = 1000;
 
@@ -223,7 +229,7 @@ export class LMStudioConnection {
   private scheduleReconnect(): void {
     if (this.disposed || this.reconnectTimer) return;
     const delay = this.backoffMs;
-    this.backoffMs = Math.min(delay * 2, this.options.reconnectMs?.max ?? 30_000);
+    this.backoffMs = Math.min(delay * 2, this.options.reconnectMs?.max ?? MAX_RECONNECT_MS);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       // A failed attempt schedules the next one itself (connect).
