@@ -1,10 +1,6 @@
 import {randomUUID} from 'node:crypto';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo, Socket} from 'node:net';
-import {WebSocketServer, type RawData, type WebSocket} from 'ws';
 import type {ModelHandle} from '../../src/models/backend.js';
 import {EmbeddedBackend} from '../../src/models/embedded-backend.js';
-import {errorMessage} from '../../src/models/errors.js';
 import {
   configValue,
   historyToMessages,
@@ -17,14 +13,13 @@ import {
   type LMStudioModelInfo,
   type SerializedError,
 } from './lmstudio-fixtures.js';
+import {WireError as EmulatorError, WireServer, type Channel} from './lmstudio-wire.js';
 
-// A small LM Studio for tests: a WebSocket server that speaks @lmstudio/sdk 1.5.0's wire protocol
-// (shared notes/lmstudio-sdk-1.5.0-protocol.md) and answers with the real embedded engine on GGUF
-// files, so replies, token counts and context lengths are real. The SDK client is used unchanged.
-// Faults can be injected; every `communicationWarning` a client sends (it does so when it cannot
-// parse what we sent) is recorded, and tests fail on any they did not ask for.
-
-const NAMESPACES = new Set(['llm', 'embedding', 'system', 'diagnostics', 'files', 'repository', 'plugins']);
+// A small LM Studio for tests: a server that speaks @lmstudio/sdk 1.5.0's wire protocol
+// (lmstudio-wire.ts) and answers with the real embedded engine on GGUF files, so replies, token
+// counts and context lengths are real. The SDK client is used unchanged. Faults can be injected;
+// every `communicationWarning` a client sends (it does so when it cannot parse what we sent) is
+// recorded, and tests fail on any they did not ask for (support/lmstudio.ts).
 
 export type Faults = {
   /** Accept TCP connections and drop them at once: nothing usable answers (greeting included). */
@@ -59,21 +54,6 @@ type Instance = {
   readonly loadedBy: 'user' | 'client';
 };
 
-type Channel = {
-  send(message: unknown): void;
-  close(): void;
-  fail(error: SerializedError): void;
-  onMessage?: (message: {type?: string}) => void;
-  readonly signal: AbortSignal;
-  readonly connection: WebSocket;
-};
-
-class EmulatorError extends Error {
-  constructor(readonly serialized: SerializedError) {
-    super(serialized.title);
-  }
-}
-
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
@@ -83,22 +63,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 export class LMStudioEmulator {
   faults: Faults = {};
-  /** communicationWarning messages received from clients: each means a protocol mismatch. */
-  readonly warnings: string[] = [];
-  /** Every rpc and channel a client opened, as `namespace/endpoint`, in order. */
-  readonly requests: string[] = [];
-  /** WebSocket connections accepted (one per namespace per client connection). */
-  connections = 0;
-  /** TCP connections seen, greeting probes and refused ones included. */
-  tcpConnections = 0;
-  /** The last passkey a client authenticated with, for checking that mai never logs it. */
-  lastClientPasskey: string | null = null;
   private readonly instances = new Map<string, Instance>();
-  private readonly sockets = new Set<Socket>();
   private readonly engine: EmbeddedBackend;
-  private readonly wss = new WebSocketServer({noServer: true});
-  private server: Server;
-  private port: number;
+  private wire!: WireServer;
 
   private constructor(private readonly options: EmulatorOptions) {
     this.engine = new EmbeddedBackend({
@@ -109,22 +76,64 @@ export class LMStudioEmulator {
       maxTokens: 1000,
       temperature: 0.7,
     });
-    this.port = options.port ?? 0;
-    this.server = this.createHttpServer();
   }
 
   static async start(options: EmulatorOptions): Promise<LMStudioEmulator> {
     const emulator = new LMStudioEmulator(options);
-    await emulator.listen();
+    emulator.wire = await WireServer.start({
+      port: options.port ?? 0,
+      host: options.host ?? '127.0.0.1',
+      ...(options.log ? {log: options.log} : {}),
+      handlers: {
+        rpc: (endpoint, parameter) => emulator.rpc(endpoint, parameter),
+        channel: (endpoint, parameter, channel) => emulator.openChannel(endpoint, parameter, channel),
+        refuseConnections: () => emulator.faults.refuseConnections === true,
+        malformedResult: () => {
+          if (emulator.faults.malformed !== 'rpcResult') return undefined;
+          emulator.faults = {...emulator.faults, malformed: undefined};
+          return [{modelKey: 42}];
+        },
+      },
+    });
     return emulator;
   }
 
   get url(): string {
-    return `ws://${this.options.host ?? '127.0.0.1'}:${this.port}`;
+    return this.wire.url;
+  }
+
+  /** communicationWarning messages received from clients: each means a protocol mismatch. */
+  get warnings(): string[] {
+    return this.wire.warnings;
+  }
+
+  /** Every rpc and channel a client opened, as `namespace/endpoint`, in order. */
+  get requests(): readonly string[] {
+    return this.wire.requests;
+  }
+
+  /** WebSocket connections accepted (one per namespace per client connection). */
+  get connections(): number {
+    return this.wire.connections;
+  }
+
+  /** The last passkey a client authenticated with, for checking that mai never logs it. */
+  get lastClientPasskey(): string | null {
+    return this.wire.lastClientPasskey;
   }
 
   count(endpoint: string): number {
     return this.requests.filter((request) => request === endpoint).length;
+  }
+
+  /** LM Studio quits: the port stops listening and every connection drops. Loaded models stay. */
+  goAway(): Promise<void> {
+    return this.wire.goAway();
+  }
+
+  /** LM Studio is back, on the same port. */
+  comeBack(): Promise<void> {
+    return this.wire.comeBack();
   }
 
   /** Loaded instances, with who loaded them: a test ("the user") or a client (mai). */
@@ -151,169 +160,10 @@ export class LMStudioEmulator {
     await this.engine.unload(instance.handle);
   }
 
-  private createHttpServer(): Server {
-    const server = createServer((request, response) => {
-      response.setHeader('content-type', 'application/json');
-      if (request.method === 'GET' && request.url === '/lmstudio-greeting') {
-        response.end(JSON.stringify({lmstudio: true}));
-        return;
-      }
-      // LM Studio answers unknown paths with 200 and an error document.
-      response.end(JSON.stringify({error: `Unexpected endpoint or method. (${request.method} ${request.url})`}));
-    });
-    server.on('connection', (socket) => {
-      this.tcpConnections += 1;
-      if (this.faults.refuseConnections) {
-        socket.destroy();
-        return;
-      }
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    server.on('upgrade', (request, socket, head) => {
-      const namespace = new URL(request.url ?? '/', 'http://emulator').pathname.slice(1);
-      if (!NAMESPACES.has(namespace)) {
-        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-        return;
-      }
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.serve(ws, namespace));
-    });
-    return server;
-  }
-
-  private listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.port, this.options.host ?? '127.0.0.1', () => {
-        this.server.off('error', reject);
-        this.port = (this.server.address() as AddressInfo).port;
-        this.options.log?.(`LM Studio emulator listening on ${this.url}`);
-        resolve();
-      });
-    });
-  }
-
-  /** LM Studio quits: the port stops listening and every connection drops. Loaded models stay. */
-  async goAway(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    for (const client of this.wss.clients) client.terminate();
-    await closed;
-  }
-
-  /** LM Studio is back, on the same port. */
-  async comeBack(): Promise<void> {
-    this.server = this.createHttpServer();
-    await this.listen();
-  }
-
   async close(): Promise<void> {
-    if (this.server.listening) await this.goAway();
+    await this.wire.close();
     this.instances.clear();
     await this.engine.dispose();
-  }
-
-  // ---- the wire protocol ----
-
-  private serve(ws: WebSocket, namespace: string): void {
-    this.connections += 1;
-    let authenticated = false;
-    const channels = new Map<number, Channel>();
-    const send = (message: unknown) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    };
-    ws.on('message', (data: RawData) => {
-      let message: Record<string, unknown>;
-      try {
-        message = JSON.parse(String(data)) as Record<string, unknown>;
-      } catch {
-        this.options.log?.(`invalid JSON from a client on /${namespace}`);
-        return;
-      }
-      if (!authenticated) {
-        const ok = message.authVersion === 1 && typeof message.clientIdentifier === 'string' && typeof message.clientPasskey === 'string';
-        if (ok) this.lastClientPasskey = message.clientPasskey as string;
-        authenticated = ok;
-        send(ok ? {success: true} : {success: false, error: 'Invalid authentication packet'});
-        return;
-      }
-      this.dispatch(namespace, message, send, channels, ws);
-    });
-    ws.on('close', () => {
-      for (const channel of channels.values()) channel.close();
-      channels.clear();
-    });
-  }
-
-  private dispatch(
-    namespace: string,
-    message: Record<string, unknown>,
-    send: (message: unknown) => void,
-    channels: Map<number, Channel>,
-    ws: WebSocket,
-  ): void {
-    switch (message.type) {
-      case 'communicationWarning':
-        this.warnings.push(String(message.warning));
-        this.options.log?.(`client communicationWarning: ${String(message.warning)}`);
-        return;
-      case 'keepAlive':
-        send({type: 'keepAliveAck'});
-        return;
-      case 'rpcCall': {
-        const callId = message.callId as number;
-        const endpoint = `${namespace}/${String(message.endpoint)}`;
-        this.requests.push(endpoint);
-        this.rpc(endpoint, message.parameter).then(
-          (result) => {
-            if (this.faults.malformed === 'rpcResult') {
-              this.faults = {...this.faults, malformed: undefined};
-              send({type: 'rpcResult', callId, result: [{modelKey: 42}]});
-              return;
-            }
-            send({type: 'rpcResult', callId, result});
-          },
-          (error: unknown) => send({type: 'rpcError', callId, error: serialize(error)}),
-        );
-        return;
-      }
-      case 'channelCreate': {
-        const channelId = message.channelId as number;
-        const endpoint = `${namespace}/${String(message.endpoint)}`;
-        this.requests.push(endpoint);
-        const controller = new AbortController();
-        let open = true;
-        const channel: Channel = {
-          send: (packet) => open && send({type: 'channelSend', channelId, message: packet}),
-          close: () => {
-            if (!open) return;
-            open = false;
-            controller.abort();
-            channels.delete(channelId);
-            send({type: 'channelClose', channelId});
-          },
-          fail: (error) => {
-            if (!open) return;
-            open = false;
-            controller.abort();
-            channels.delete(channelId);
-            send({type: 'channelError', channelId, error});
-          },
-          signal: controller.signal,
-          connection: ws,
-        };
-        channels.set(channelId, channel);
-        this.openChannel(endpoint, message.creationParameter, channel).catch((error: unknown) => channel.fail(serialize(error)));
-        return;
-      }
-      case 'channelSend': {
-        const channel = channels.get(message.channelId as number);
-        channel?.onMessage?.(message.message as {type?: string});
-        return;
-      }
-      default:
-        this.options.log?.(`unsupported message type ${String(message.type)} on /${namespace}`);
-    }
   }
 
   private async rpc(endpoint: string, parameter: unknown): Promise<unknown> {
@@ -550,9 +400,4 @@ export class LMStudioEmulator {
     });
     channel.close();
   }
-}
-
-function serialize(error: unknown): SerializedError {
-  if (error instanceof EmulatorError) return error.serialized;
-  return {title: errorMessage(error)};
 }
