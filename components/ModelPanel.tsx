@@ -65,11 +65,12 @@ export const ModelPanel = memo(function ModelPanel({store, width, height}: Props
                 </Text>
                 <Text wrap="truncate-end" dimColor>
                   {`  ${entry.tier} · ${facts.size}`}
-                  {facts.source ? <Text color="cyan">{` · ${facts.source}`}</Text> : null}
                   {facts.demo ? <Text color="magenta"> · demo</Text> : null}
                   {facts.loading ? <Text color="yellow">{` · ${facts.loading}`}</Text> : null}
                   {facts.failed ? <Text color="red"> · ✗ unusable</Text> : null}
                   {facts.tooBig ? <Text> · too big</Text> : null}
+                  {/* Last: on a narrow panel, progress and failures matter more than where it runs. */}
+                  {facts.source ? <Text color="cyan">{` · ${facts.source}`}</Text> : null}
                 </Text>
               </Box>
             );

@@ -1,4 +1,6 @@
 import {spawn} from 'node:child_process';
+import {writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {expectNoCommunicationWarnings, startLMStudio, type EmulatedLMStudio} from './support/lmstudio.js';
@@ -131,6 +133,14 @@ describe('mai with LM Studio not running', () => {
 
     const status = await run(['status'], sandbox.env);
     expect(status.stdout).toContain(`backend    lmstudio: LM Studio not running at ${sandbox.env.LMSTUDIO_URL} (start it with \`lms server start\`, or set LMSTUDIO_URL)`);
+  });
+
+  it('does not look for LM Studio at all when it is disabled in the config', async () => {
+    const config = path.join(sandbox.home, 'no-lmstudio.yaml');
+    await writeFile(config, 'lmstudio:\n  enabled: false\n');
+    const {code, stdout} = await run(['--config', config, 'status', '--json'], sandbox.env);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as {backends: {id: string}[]}).backends.map((backend) => backend.id)).toEqual(['embedded']);
   });
 
   it('reports a bad LMSTUDIO_URL as a usage error, without a stack trace', async () => {

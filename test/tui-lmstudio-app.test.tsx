@@ -92,6 +92,17 @@ describe('the chat with LM Studio, end to end', () => {
     expect(last?.text).toBe(last?.model === 'test-tiny' ? TEST_MODELS.tiny.message : TEST_MODELS['demo-small'].message);
   });
 
+  it("shows an LM Studio model's load progress in the panel", async () => {
+    const {stdin, frame, mai, emulator} = await startApp(['demo-small'], ['tiny']);
+    await waitFor(() => frame().includes('● test-tiny') && mai.store.getState().models.status['test-tiny']?.state === 'loaded');
+    await press(stdin, KEYS.ctrlN);
+    await waitFor(() => frame().includes('● mai-demo-small'));
+    emulator.faults = {loadDelayMs: 3000};
+    await press(stdin, KEYS.ctrlP);
+    await waitFor(() => /○ test-tiny[\s│]+small · 1\.1M · [1-9]\d?%/.test(frame()));
+    await waitFor(() => frame().includes('● test-tiny'));
+  });
+
   it('runs on embedded models with LM Studio not running, and says so in the panel', async () => {
     sandbox = await createSandbox(['demo-small']);
     mai = await Mai.create({env: sandbox.env, forgeDemoModels: false});
