@@ -283,8 +283,11 @@ export class LMStudioConnection {
     if (this.current.state === 'connected') await beforeClose(client);
     this.sdkClient = null;
     // The SDK's dispose waits for open calls (the `alive` channel never ends by itself): close the
-    // sockets first so that it has nothing to wait for.
+    // sockets first so that it has nothing to wait for, and bound the wait all the same.
     terminateSockets(client, NAMESPACES);
-    await client[Symbol.asyncDispose]().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeouts.callMs)));
+    await Promise.race([client[Symbol.asyncDispose]().catch(() => undefined), bounded]);
+    clearTimeout(timer);
   }
 }
