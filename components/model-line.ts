@@ -36,14 +36,16 @@ export type ModelFacts = Pick<ModelLine, 'demo' | 'loading' | 'failed' | 'tooBig
 export function modelFacts(entry: ModelEntry, status: ModelStatus | undefined, showSources = false): ModelFacts {
   const failed = status?.state === 'failed' || entry.unusable !== undefined;
   const loading = status?.state === 'loading' ? `${Math.round(Math.min(1, Math.max(0, status.progress)) * 100)}%` : null;
+  const runsOn = entry.sources?.[0];
+  const lmstudio = showSources && runsOn?.kind === 'lmstudio';
   return {
     demo: entry.demo,
     loading,
     failed,
     tooBig: !entry.fits && !failed,
     size: formatBytes(entry.sizeBytes),
-    source: showSources && entry.sources?.[0]?.kind === 'lmstudio' ? sourceLabel(entry.sources?.slice(0, 1)) : null,
-    lmstudio: showSources && entry.sources?.[0]?.kind === 'lmstudio',
+    source: lmstudio && runsOn ? sourceLabel([runsOn]) : null,
+    lmstudio,
   };
 }
 

@@ -141,7 +141,7 @@ export class Mai implements MaiCommands {
       const was = previous === 'connected';
       const is = status.state === 'connected';
       if (was === is) return;
-      if (was) this.store.getState().notify(`LM Studio went away (${status.detail ?? status.state}); reconnecting in the background`, 'warn');
+      if (was) this.store.getState().notify('LM Studio went away; reconnecting in the background', 'warn');
       else this.store.getState().notify(status.version ? `LM Studio ${status.version} connected` : 'LM Studio connected');
       this.models.refreshCatalog().catch((error: unknown) => this.log.error('catalog-refresh', error));
     };
