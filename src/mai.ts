@@ -180,7 +180,7 @@ export class Mai implements MaiCommands {
                 temperature: config.engine.temperature,
                 idleUnloadSeconds: LMSTUDIO_IDLE_UNLOAD_SECONDS,
                 onLog: (level, message) => {
-                  if (level !== 'debug') log.warn('lmstudio-log', {level, message});
+                  if (level !== 'debug') log.warn('lmstudio-log', {sdkLevel: level, message});
                 },
               }),
             ]

@@ -136,6 +136,8 @@ export class LMStudioConnection {
   }
 
   log(level: LogLevel, messages: readonly unknown[]): void {
+    // Once disposing, the SDK only reports the sockets mai is closing itself.
+    if (this.disposed) return;
     const text = messages.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : inspect(m, {depth: 2}))).join(' ');
     // The SDK does not log its passkey; this makes sure it never does through mai.
     const line = sanitizeForTerminal(text).split(this.passkey).join('[redacted]').replace(/\s+/g, ' ').trim().slice(0, 2000);
