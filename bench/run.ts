@@ -4,6 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {measureLoadAndMemory} from './load-and-memory.js';
 import {measureMonitorCost} from './monitor-cost.js';
+import {measureLMStudioOverhead, measureLMStudioStart} from './lmstudio-overhead.js';
 import {measureTokensPerSecond} from './tokens-per-second.js';
 
 // `npm run bench`: runs every benchmark, prints a table, and writes bench/results/<date>.json.
@@ -22,12 +23,18 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
-// `--only monitor` (or speed, load) runs one benchmark; its results join the day's file.
+// `--only monitor` (or speed, load, lmstudio) runs one benchmark; its results join the day's file.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (name: string) => only === undefined || only === name;
 
 const started = new Date();
 const results: Record<string, unknown> = {};
+if (runs('lmstudio')) {
+  // First, while the SDK is not imported yet: its import is part of a first connection.
+  process.stderr.write('what LM Studio costs at start-up, missing and present…\n');
+  results.lmstudioStart = await measureLMStudioStart();
+  console.table([results.lmstudioStart]);
+}
 if (runs('speed')) {
   process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
   results.tokensPerSecond = await measureTokensPerSecond(threads);
@@ -42,6 +49,11 @@ if (runs('monitor')) {
   process.stderr.write('resource monitor: CPU time over 60 s at 1 Hz…\n');
   results.monitorCost = await measureMonitorCost(60);
   console.table(results.monitorCost);
+}
+if (runs('lmstudio')) {
+  process.stderr.write('tokens/s through LM Studio (SDK -> emulator -> engine) vs the embedded backend directly…\n');
+  results.lmstudioOverhead = await measureLMStudioOverhead(threads[0] ?? 1);
+  console.table(results.lmstudioOverhead);
 }
 await mkdir(resultsDir, {recursive: true});
 const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);

@@ -2,6 +2,7 @@ import stringWidth from 'string-width';
 import type {ModelEntry, ModelStatus} from '../src/store.js';
 import {fitToWidth, formatBytes} from '../src/format.js';
 import {sanitizeForTerminal} from '../src/sanitize.js';
+import {sourceLabel} from './backend-line.js';
 
 // One line of the models box, as parts the view colours: "● qwen2.5-7b…  large  4.1G demo 37%".
 
@@ -18,24 +19,40 @@ export type ModelLine = {
   readonly failed: boolean;
   /** Does not fit in memory now. */
   readonly tooBig: boolean;
+  /** Runs in LM Studio (when sources are shown). */
+  readonly lmstudio: boolean;
 };
 
 /** The key keeps at least this many columns; below it the tier shrinks to its initial. */
 const MIN_KEY_COLUMNS = 8;
 
 /** What the panel says about a model besides its key. */
-export type ModelFacts = Pick<ModelLine, 'demo' | 'loading' | 'failed' | 'tooBig'> & {readonly size: string};
+export type ModelFacts = Pick<ModelLine, 'demo' | 'loading' | 'failed' | 'tooBig' | 'lmstudio'> & {
+  readonly size: string;
+  /** "LM Studio" for a model LM Studio runs, when sources are shown; mai's own engine goes unsaid. */
+  readonly source: string | null;
+};
 
-export function modelFacts(entry: ModelEntry, status: ModelStatus | undefined): ModelFacts {
+export function modelFacts(entry: ModelEntry, status: ModelStatus | undefined, showSources = false): ModelFacts {
   const failed = status?.state === 'failed' || entry.unusable !== undefined;
   const loading = status?.state === 'loading' ? `${Math.round(Math.min(1, Math.max(0, status.progress)) * 100)}%` : null;
-  return {demo: entry.demo, loading, failed, tooBig: !entry.fits && !failed, size: formatBytes(entry.sizeBytes)};
+  const runsOn = entry.sources?.[0];
+  const lmstudio = showSources && runsOn?.kind === 'lmstudio';
+  return {
+    demo: entry.demo,
+    loading,
+    failed,
+    tooBig: !entry.fits && !failed,
+    size: formatBytes(entry.sizeBytes),
+    source: lmstudio && runsOn ? sourceLabel([runsOn]) : null,
+    lmstudio,
+  };
 }
 
-export function modelLine(entry: ModelEntry, status: ModelStatus | undefined, current: boolean, columns: number): ModelLine {
-  const facts = modelFacts(entry, status);
+export function modelLine(entry: ModelEntry, status: ModelStatus | undefined, current: boolean, columns: number, showSources = false): ModelLine {
+  const facts = modelFacts(entry, status, showSources);
   const size = facts.size.padStart(4);
-  const flags = [facts.demo ? 'demo' : '', facts.loading ?? '', facts.failed ? '✗' : facts.tooBig ? '·' : ''].filter((f) => f !== '');
+  const flags = [facts.lmstudio ? 'lms' : '', facts.demo ? 'demo' : '', facts.loading ?? '', facts.failed ? '✗' : facts.tooBig ? '·' : ''].filter((f) => f !== '');
   const flagsWidth = flags.reduce((sum, f) => sum + 1 + stringWidth(f), 0);
   // "● " + key + " " + tier + " " + size + flags
   const keyRoom = (tierWidth: number) => columns - 2 - 1 - tierWidth - 1 - size.length - flagsWidth;

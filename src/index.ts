@@ -3,4 +3,6 @@ export {Mai} from './mai.js';
 export type {MaiOptions, MaiStatus, Reply, ReplyOptions} from './mai.js';
 export type {ChatMessage, ModelBackend, ModelHandle, ModelInfo, ResponseStats, Tier} from './models/backend.js';
 export {ModelError, type ModelErrorKind} from './models/errors.js';
+// One per LM Studio server: pass more of them in MaiOptions.backends to use several hosts.
+export {LMStudioAdapter, type LMStudioAdapterOptions, type LMStudioStatus} from './models/lmstudio-adapter.js';
 export {ConfigError, loadConfig, type Config} from './config.js';

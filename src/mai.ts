@@ -7,6 +7,7 @@ import type {ChatMessage, ModelBackend, ResponseStats} from './models/backend.js
 import {EmbeddedBackend} from './models/embedded-backend.js';
 import {errorMessage, ModelError} from './models/errors.js';
 import {forgeDemoModels} from './models/demo-models.js';
+import {LMStudioAdapter, type LMStudioStatus} from './models/lmstudio-adapter.js';
 import type {ModelSettings} from './models/catalog.js';
 import {ModelManager, type SwitchOutcome} from './models/model-manager.js';
 import {ResourceMonitor, type ResourceSource} from './models/resource-monitor.js';
@@ -54,16 +55,29 @@ export type LoadedModelStatus = {
   readonly residentBytes: number;
 };
 
+/** A backend in `mai status`; LM Studio adds where it is, its state and version. */
+export type BackendReport = {
+  readonly id: string;
+  readonly kind: string;
+  readonly available: boolean;
+  readonly state?: string;
+  readonly url?: string;
+  readonly version?: string | null;
+  readonly detail?: string | null;
+};
+
 export type MaiStatus = {
   readonly currentModel: string | null;
   readonly loaded: readonly LoadedModelStatus[];
   readonly lastSwitch: SwitchRecord | null;
   readonly resources: ResourceStatus;
-  readonly backends: readonly {readonly id: string; readonly kind: string; readonly available: boolean}[];
+  readonly backends: readonly BackendReport[];
   readonly models: number;
 };
 
 const GiB = 1024 ** 3;
+/** A model mai loaded in LM Studio is unloaded by LM Studio after an hour unused, should mai be killed. */
+const LMSTUDIO_IDLE_UNLOAD_SECONDS = 3600;
 
 function settingsLookup(config: Config): (key: string) => ModelSettings | undefined {
   return (key) => {
@@ -73,6 +87,7 @@ function settingsLookup(config: Config): (key: string) => ModelSettings | undefi
       ...(entry.tier ? {tier: entry.tier} : {}),
       ...(entry.contextLength ? {contextLength: entry.contextLength} : {}),
       ...(entry.minFreeRamGb ? {minFreeRamBytes: entry.minFreeRamGb * GiB} : {}),
+      ...(entry.backend ? {backend: entry.backend} : {}),
     };
   };
 }
@@ -114,6 +129,25 @@ export class Mai implements MaiCommands {
       ...(options.forgeDemoModels === false ? {} : {onNoModels: () => this.forgeDemos()}),
     });
     this.models.setPreferred(preferredModel);
+    for (const backend of backends) if (backend instanceof LMStudioAdapter) this.followLMStudio(backend);
+  }
+
+  /** LM Studio's state goes to the store (the panel shows it); coming or going refreshes the catalogue. */
+  private followLMStudio(adapter: LMStudioAdapter): void {
+    const publish = (status: LMStudioStatus) => {
+      const previous = this.store.getState().backends[adapter.id]?.state;
+      this.store.getState().setBackendStatus({id: adapter.id, kind: adapter.kind, ...status});
+      if (previous === undefined || previous === 'checking' || previous === status.state) return;
+      this.log.event('lmstudio-state', {state: status.state, version: status.version, detail: status.detail});
+      const was = previous === 'connected';
+      const is = status.state === 'connected';
+      if (was === is) return;
+      if (was) this.store.getState().notify('LM Studio went away; reconnecting in the background', 'warn');
+      else this.store.getState().notify(status.version ? `LM Studio ${status.version} connected` : 'LM Studio connected');
+      this.models.refreshCatalog().catch((error: unknown) => this.log.error('catalog-refresh', error));
+    };
+    publish(adapter.status());
+    adapter.onStatus(publish);
   }
 
   static async create(options: MaiOptions = {}): Promise<Mai> {
@@ -140,6 +174,19 @@ export class Mai implements MaiCommands {
           },
           onModelLost: (handle, error) => created.mai?.models.forgetLost(handle, error),
         }),
+        ...(config.lmstudio.enabled
+          ? [
+              new LMStudioAdapter({
+                url: config.lmstudio.url,
+                maxTokens: config.engine.maxTokens,
+                temperature: config.engine.temperature,
+                idleUnloadSeconds: LMSTUDIO_IDLE_UNLOAD_SECONDS,
+                onLog: (level, message) => {
+                  if (level !== 'debug') log.warn('lmstudio-log', {sdkLevel: level, message});
+                },
+              }),
+            ]
+          : []),
       ];
     const preferred = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
     created.mai = new Mai(config, paths, backends, log, options, preferred);
@@ -171,6 +218,7 @@ export class Mai implements MaiCommands {
   /** Starts sampling resources and loads the best model in the background (the TUI's start). */
   start(): void {
     this.monitor.start();
+    for (const backend of this.backends) if (backend instanceof LMStudioAdapter) backend.watch();
     this.models.ensureCurrent().catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
   }
 
@@ -281,7 +329,12 @@ export class Mai implements MaiCommands {
     const resources = state.resources[LOCAL_HOST];
     const memory = this.modelMemory();
     const backends = await Promise.all(
-      this.backends.map(async (backend) => ({id: backend.id, kind: backend.kind, available: await backend.available().catch(() => false)})),
+      this.backends.map(async (backend): Promise<BackendReport> => {
+        const available = await backend.available().catch(() => false);
+        if (!(backend instanceof LMStudioAdapter)) return {id: backend.id, kind: backend.kind, available};
+        const {state, url, version, detail} = backend.status();
+        return {id: backend.id, kind: backend.kind, available, state, url, version, detail};
+      }),
     );
     return {
       currentModel: state.models.currentKey,

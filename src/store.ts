@@ -1,5 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {ModelInfo, ResponseStats, Role, Tier} from './models/backend.js';
+import type {BackendKind, ConnectionState, ModelInfo, ResponseStats, Role, Tier} from './models/backend.js';
 import type {PressureLevel} from './models/pressure.js';
 
 // The one store (DESIGN.md §2). Subsystems write through the actions below; components read single
@@ -90,13 +90,23 @@ export const PRESSURE_CHANGES_KEPT = 50;
 
 export const NO_PRESSURE: PressureLevels = {cpu: 'ok', ram: 'ok', vram: 'ok', gpus: []};
 
-export type ModelSource = {readonly backendId: string; readonly kind: 'embedded' | 'lmstudio'};
+export type {ModelSource} from './models/backend.js';
 
 /** A model as the user sees it: what it is, where it comes from, what it costs, whether it fits. */
 export type ModelEntry = ModelInfo & {
   readonly tier: Tier;
   readonly estimateBytes: number;
   readonly fits: boolean;
+};
+
+/** A backend that runs elsewhere (LM Studio): whether mai can reach it, for the models panel. */
+export type BackendStatus = {
+  readonly id: string;
+  readonly kind: BackendKind;
+  readonly state: ConnectionState;
+  readonly url: string;
+  readonly version: string | null;
+  readonly detail: string | null;
 };
 
 export type ModelStatus =
@@ -138,6 +148,7 @@ export type State = {
     readonly lastSwitch: SwitchRecord | null;
     readonly lastTokensPerSecond: number | null;
   };
+  readonly backends: Readonly<Record<string, BackendStatus>>;
   readonly chat: {
     readonly messages: readonly ChatEntry[];
     readonly streaming: StreamingReply | null;
@@ -157,6 +168,7 @@ export type Actions = {
   setModelStatus(key: string, status: ModelStatus): void;
   setCurrentModel(key: string | null, switchRecord?: SwitchRecord): void;
   setTokensPerSecond(value: number): void;
+  setBackendStatus(status: BackendStatus): void;
   addMessage(entry: ChatEntry): void;
   startStreaming(reply: StreamingReply): void;
   setStreamingText(text: string): void;
@@ -192,6 +204,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
   return createStore<State & Actions>()((set) => ({
     resources: {[LOCAL_HOST]: emptyHostResources()},
     models: {entries: [], currentKey: null, status: {}, lastSwitch: null, lastTokensPerSecond: null},
+    backends: {},
     chat: {messages: [], streaming: null, busy: false},
     ui: {notice: null, helpOpen: false, scrollOffset: 0},
 
@@ -202,6 +215,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
     setCurrentModel: (key, switchRecord) =>
       set((s) => ({models: {...s.models, currentKey: key, lastSwitch: switchRecord ?? s.models.lastSwitch}})),
     setTokensPerSecond: (value) => set((s) => ({models: {...s.models, lastTokensPerSecond: value}})),
+    setBackendStatus: (status) => set((s) => ({backends: {...s.backends, [status.id]: status}})),
     addMessage: (entry) => set((s) => ({chat: {...s.chat, messages: [...s.chat.messages, entry]}})),
     startStreaming: (reply) => set((s) => ({chat: {...s.chat, streaming: reply}})),
     setStreamingText: (text) =>

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
+import {closedPortUrl, createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
 
 // The CLI as a user runs it: the built `mai` in a subprocess, with an empty HOME.
 
@@ -36,8 +36,9 @@ beforeAll(async () => {
     throw new Error('dist/src/cli.js is missing: run `npm run build` (npm test does) before these tests');
   });
   home = await mkdtemp(path.join(os.tmpdir(), 'mai-cli-'));
-  // Only HOME: mai must find its XDG dirs under it by itself.
-  env = {PATH: process.env.PATH, HOME: home};
+  // Only HOME: mai must find its XDG dirs under it by itself. LM Studio is "not running" (a port
+  // where nothing listens), whatever runs on this machine.
+  env = {PATH: process.env.PATH, HOME: home, LMSTUDIO_URL: await closedPortUrl()};
 });
 
 afterAll(async () => {

@@ -115,6 +115,9 @@ describe('Mai', () => {
     expect(status.currentModel).toBe('mai-demo-small');
     expect(status.loaded.map((model) => model.key)).toEqual(['mai-demo-small']);
     expect(status.resources.memory?.totalBytes).toBeGreaterThan(0);
-    expect(status.backends).toEqual([{id: 'embedded', kind: 'embedded', available: true}]);
+    expect(status.backends).toEqual([
+      {id: 'embedded', kind: 'embedded', available: true},
+      {id: 'lmstudio', kind: 'lmstudio', available: false, state: 'not-running', url: sandbox?.env.LMSTUDIO_URL, version: null, detail: 'not running (connection refused)'},
+    ]);
   });
 });

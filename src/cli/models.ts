@@ -10,6 +10,8 @@ export function modelJson(entry: ModelEntry, loaded: boolean) {
     key: entry.key,
     displayName: entry.displayName,
     source: entry.backendId,
+    /** Every backend that can run it, the one used first; `key` is the name that backend knows. */
+    sources: (entry.sources ?? []).map((source) => ({backend: source.backendId, kind: source.kind, key: source.key})),
     path: entry.path ?? null,
     sizeBytes: entry.sizeBytes,
     params: entry.params ?? null,
@@ -21,13 +23,23 @@ export function modelJson(entry: ModelEntry, loaded: boolean) {
     fits: entry.fits,
     loaded,
     demo: entry.demo,
+    /** Loaded in LM Studio, and by whom ("user" models are never unloaded by mai). */
+    loadedBy: entry.loadedBy ?? null,
     unusable: entry.unusable ?? null,
   };
+}
+
+/** "lmstudio", "embedded", or "lmstudio+embedded": the backends that can run it, the one used first. */
+function sourceColumn(entry: ModelEntry): string {
+  const ids = (entry.sources ?? []).map((source) => source.backendId);
+  return ids.length > 0 ? [...new Set(ids)].join('+') : entry.backendId;
 }
 
 function note(entry: ModelEntry): string {
   if (entry.unusable) return `unusable: ${entry.unusable}`;
   if (entry.demo) return 'demo model (fixed answer)';
+  if (entry.loadedBy === 'user') return 'loaded in LM Studio by you (mai never unloads it)';
+  if (entry.loadedBy === 'mai') return 'loaded in LM Studio by mai';
   return entry.fits ? '' : 'does not fit in available memory';
 }
 
@@ -49,7 +61,7 @@ export async function models(options: MaiOptions & {readonly json?: boolean}): P
     for (const entry of entries) {
       rows.push([
         entry.key,
-        entry.backendId,
+        sourceColumn(entry),
         entry.tier,
         formatBytes(entry.sizeBytes),
         String(entry.contextLength),

@@ -1,5 +1,6 @@
 import type {MaiOptions} from '../mai.js';
 import {selectBestModel} from '../models/select.js';
+import {backendLine} from './backend-line.js';
 import {EXIT_OK} from './exit-codes.js';
 import {printJson, printLine} from './output.js';
 import {resourceBlock} from './resource-block.js';
@@ -31,7 +32,7 @@ export async function status(options: MaiOptions & {readonly json?: boolean; rea
     printLine(`model      ${selection ? `${selection.key} (${selection.reason})` : 'none available'}`);
     printLine(`loaded     ${current.loaded.map((model) => model.key).join(', ') || 'nothing (models load when a chat starts)'}`);
     for (const line of resourceBlock(current.resources)) printLine(line);
-    for (const backend of current.backends) printLine(`backend    ${backend.id} (${backend.kind}): ${backend.available ? 'available' : 'not running'}`);
+    for (const backend of current.backends) printLine(`backend    ${backendLine(backend)}`);
     return EXIT_OK;
   });
 }

@@ -2,6 +2,8 @@
 // remote pools (DESIGN.md §9) are more instances of the same interface, never a global singleton.
 
 export type BackendKind = 'embedded' | 'lmstudio';
+/** How a backend on another program or host is doing (the embedded engine is always there). */
+export type ConnectionState = 'checking' | 'connected' | 'not-running' | 'reconnecting' | 'error';
 export type Tier = 'small' | 'medium' | 'large';
 export const TIERS: readonly Tier[] = ['small', 'medium', 'large'];
 
@@ -14,6 +16,9 @@ export type ModelShape = {
   /** Bytes of tensor data (the weights as they sit in memory). */
   readonly weightBytes: number;
 };
+
+/** One backend that can run a model, and the key it knows the model by. */
+export type ModelSource = {readonly backendId: string; readonly kind: BackendKind; readonly key: string};
 
 export type ModelInfo = {
   /** Stable key: the GGUF file name without `.gguf`, or LM Studio's model key. */
@@ -28,6 +33,7 @@ export type ModelInfo = {
   readonly arch?: string;
   /** The context length the model was trained for (its maximum). */
   readonly contextLength: number;
+  /** The file, or for LM Studio its path relative to LM Studio's models folder. */
   readonly path?: string;
   readonly shape?: ModelShape;
   /** Forged by mai: answers with a fixed message. */
@@ -36,6 +42,13 @@ export type ModelInfo = {
   readonly tier?: Tier;
   /** Why the model cannot be used, when it cannot (corrupt file, crashed the engine). */
   readonly unusable?: string;
+  /** Already loaded in its backend (LM Studio), and by whom: mai never unloads what the user loaded. */
+  readonly loadedBy?: 'user' | 'mai';
+  /**
+   * Every backend that can run it, the one mai uses first (the catalogue merges the same file seen
+   * through LM Studio and on disk into one entry). Set by the catalogue.
+   */
+  readonly sources?: readonly ModelSource[];
 };
 
 export type ModelHandle = {

@@ -1,5 +1,6 @@
 import type {MaiStore, ModelEntry} from '../store.js';
-import type {ModelBackend, ModelInfo, Tier} from './backend.js';
+import type {BackendKind, ModelBackend, ModelInfo, Tier} from './backend.js';
+import {mergeListings, type BackendListing} from './catalog-merge.js';
 import {errorMessage} from './errors.js';
 import {estimateModelBytes, fitsInMemory, inferTier} from './estimate.js';
 import {compareByCapability} from './select.js';
@@ -7,7 +8,23 @@ import {compareByCapability} from './select.js';
 // The catalogue: every model of every backend, with its tier, memory estimate and whether it fits.
 
 /** What models.yaml says about one model. */
-export type ModelSettings = {readonly tier?: Tier; readonly contextLength?: number; readonly minFreeRamBytes?: number};
+export type ModelSettings = {
+  readonly tier?: Tier;
+  readonly contextLength?: number;
+  readonly minFreeRamBytes?: number;
+  /** The backend the user pinned it to. */
+  readonly backend?: BackendKind;
+};
+
+/** A model's settings, found by its key or by the key of any of its sources (LM Studio's key). */
+export function settingsOf(info: ModelInfo, settingsFor: CatalogContext['settingsFor']): ModelSettings | undefined {
+  const keys = [info.key, ...(info.sources ?? []).map((source) => source.key)];
+  for (const key of new Set(keys)) {
+    const settings = settingsFor(key);
+    if (settings) return settings;
+  }
+  return undefined;
+}
 
 export type CatalogContext = {
   readonly settingsFor: (key: string) => ModelSettings | undefined;
@@ -18,18 +35,19 @@ export type CatalogContext = {
 };
 
 export function contextFor(info: ModelInfo, context: Pick<CatalogContext, 'settingsFor' | 'contextLength'>): number {
-  const wanted = context.settingsFor(info.key)?.contextLength ?? context.contextLength;
+  const wanted = settingsOf(info, context.settingsFor)?.contextLength ?? context.contextLength;
   return info.contextLength ? Math.min(wanted, info.contextLength) : wanted;
 }
 
 export function toEntry(info: ModelInfo, context: CatalogContext): ModelEntry {
-  const settings = context.settingsFor(info.key);
+  const settings = settingsOf(info, context.settingsFor);
   const estimate = Math.max(estimateModelBytes(info, contextFor(info, context)), settings?.minFreeRamBytes ?? 0);
   return {
     ...info,
     tier: settings?.tier ?? info.tier ?? inferTier(info),
     estimateBytes: estimate,
-    fits: fitsInMemory(estimate, context.availableBytes, context.headroomBytes),
+    // A model LM Studio already holds costs nothing more to use.
+    fits: info.loadedBy !== undefined || fitsInMemory(estimate, context.availableBytes, context.headroomBytes),
   };
 }
 
@@ -40,24 +58,28 @@ export function buildEntries(infos: readonly ModelInfo[], context: CatalogContex
 
 export type ListedModels = {readonly infos: ModelInfo[]; readonly problems: string[]};
 
-/** Lists every backend; one that fails is reported, not fatal. Keys stay unique across backends. */
-export async function listAllModels(backends: readonly ModelBackend[]): Promise<ListedModels> {
-  const infos: ModelInfo[] = [];
+/**
+ * Lists every backend at once (one that is not there or fails is reported, not fatal) and merges
+ * the lists: one entry per model, with every backend that can run it (catalog-merge.ts).
+ */
+export async function listAllModels(
+  backends: readonly ModelBackend[],
+  settingsFor: CatalogContext['settingsFor'] = () => undefined,
+): Promise<ListedModels> {
   const problems: string[] = [];
-  const seen = new Set<string>();
-  for (const backend of backends) {
-    try {
-      if (!(await backend.available())) continue;
-      for (const info of await backend.listModels()) {
-        const key = seen.has(info.key) ? `${info.key}@${backend.id}` : info.key;
-        seen.add(key);
-        infos.push(key === info.key ? info : {...info, key, backendKey: info.key});
+  const listings = await Promise.all(
+    backends.map(async (backend): Promise<BackendListing | null> => {
+      try {
+        if (!(await backend.available())) return null;
+        return {backendId: backend.id, kind: backend.kind, infos: await backend.listModels()};
+      } catch (error) {
+        problems.push(`${backend.id}: ${errorMessage(error)}`);
+        return null;
       }
-    } catch (error) {
-      problems.push(`${backend.id}: ${errorMessage(error)}`);
-    }
-  }
-  return {infos, problems};
+    }),
+  );
+  const pinFor = (keys: readonly string[]) => keys.map((key) => settingsFor(key)?.backend).find((backend) => backend !== undefined);
+  return {infos: mergeListings(listings.filter((listing) => listing !== null), pinFor), problems};
 }
 
 export function publishEntries(store: MaiStore, entries: readonly ModelEntry[]): void {

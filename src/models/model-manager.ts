@@ -37,6 +37,9 @@ type SwitchRequest = {
 
 export type ManagedResponse = ResponseResult & {readonly modelKey: string};
 
+/** How long a model that failed to load is left out of automatic selection. */
+const LOAD_RETRY_AFTER_MS = 60_000;
+
 export class ModelManager {
   private readonly loaded = new Map<string, Loaded>();
   private currentKey: string | null = null;
@@ -45,6 +48,8 @@ export class ModelManager {
   private inFlight: {key: string; controller: AbortController} | null = null;
   private worker: Promise<void> | null = null;
   private catalogReady: Promise<void> | null = null;
+  /** When each model last failed to load. */
+  private readonly failedLoads = new Map<string, number>();
 
   constructor(private readonly options: ModelManagerOptions) {}
 
@@ -70,10 +75,10 @@ export class ModelManager {
 
   /** Lists every backend and publishes the catalogue; forges demo models when there is nothing. */
   async refreshCatalog(): Promise<readonly ModelEntry[]> {
-    const {backends, onNoModels, log} = this.options;
-    let listed = await listAllModels(backends);
+    const {backends, onNoModels, log, settingsFor} = this.options;
+    let listed = await listAllModels(backends, settingsFor);
     if (!listed.infos.some((info) => !info.unusable) && onNoModels && (await onNoModels())) {
-      listed = await listAllModels(backends);
+      listed = await listAllModels(backends, settingsFor);
     }
     for (const problem of listed.problems) log.warn('catalog-problem', {problem});
     const availableBytes = await this.options.availableMemory();
@@ -137,7 +142,8 @@ export class ModelManager {
       const available = await this.options.availableMemory();
       const previousEntry = previous && this.entries().find((candidate) => candidate.key === previous.handle.key);
       const freeable = previous?.handle.ownedByMai ? (previousEntry?.estimateBytes ?? 0) : 0;
-      if (!fitsInMemory(entry.estimateBytes, available, headroomBytes)) {
+      // A model its backend already holds (loaded in LM Studio) takes no more memory to use.
+      if (!entry.loadedBy && !fitsInMemory(entry.estimateBytes, available, headroomBytes)) {
         if (previous && fitsInMemory(entry.estimateBytes, available + freeable, headroomBytes)) {
           // Both at once would not fit: free the old model first.
           await this.unloadKey(previous.handle.key);
@@ -171,8 +177,10 @@ export class ModelManager {
         signal: controller.signal,
         onProgress: (progress) => this.store.setModelStatus(key, {state: 'loading', progress}),
       });
-      const loaded = {handle, backend};
+      // The catalogue's key, which may differ from the backend's (LM Studio's key for a file on disk).
+      const loaded = {handle: {...handle, key}, backend};
       this.loaded.set(key, loaded);
+      this.failedLoads.delete(key);
       this.store.setModelStatus(key, {state: 'loaded'});
       this.options.log.event('load', {model: key, ms: Date.now() - started, contextLength: handle.contextLength});
       return loaded;
@@ -190,7 +198,8 @@ export class ModelManager {
       this.store.setModelStatus(key, {state: 'unloaded'});
       return;
     }
-    this.options.log.error('load-failed', error, {model: key});
+    this.failedLoads.set(key, (this.options.now ?? Date.now)());
+    this.options.log.error('load-failed', error, {model: key, kind: error instanceof ModelError ? error.kind : 'error'});
     this.store.setModelStatus(key, {state: 'failed', reason});
     if (error instanceof ModelError && error.kind === 'unusable') {
       this.store.setModelEntries(this.entries().map((entry) => (entry.key === key ? {...entry, unusable: reason} : entry)));
@@ -207,14 +216,16 @@ export class ModelManager {
     this.options.log.event('unload', {model: key});
   }
 
-  /** A loaded model whose engine died: forget it so the next request loads again. */
+  /** A loaded model whose engine died (or whose backend went away): forget it so the next request loads again. */
   forgetLost(handle: ModelHandle, error: ModelError): void {
-    const loaded = this.loaded.get(handle.key);
-    if (loaded?.handle.id !== handle.id) return;
-    this.loaded.delete(handle.key);
-    if (this.currentKey === handle.key) this.currentKey = null;
-    this.store.setModelStatus(handle.key, {state: 'failed', reason: error.message});
-    this.options.log.error('model-lost', error, {model: handle.key});
+    // Found by id: the backend's handle may carry the backend's key rather than the catalogue's.
+    const key = [...this.loaded.entries()].find(([, loaded]) => loaded.handle.id === handle.id)?.[0];
+    if (key === undefined) return;
+    this.loaded.delete(key);
+    if (this.currentKey === key) this.currentKey = null;
+    // A backend that went away says nothing about the model: it is unloaded, not broken.
+    this.store.setModelStatus(key, error.kind === 'backend-gone' ? {state: 'unloaded'} : {state: 'failed', reason: error.message});
+    this.options.log.error('model-lost', error, {model: key});
   }
 
   /** The next (+1) or previous (-1) usable model in the panel's order. */
@@ -232,7 +243,10 @@ export class ModelManager {
   async ensureCurrent(): Promise<Loaded> {
     await this.ensureCatalog();
     await this.idle();
-    const failed = new Set<string>();
+    // A model that failed to load a moment ago is not tried again on its own (no retry storm); the
+    // user can still pick it.
+    const now = (this.options.now ?? Date.now)();
+    const failed = new Set([...this.failedLoads].filter(([, at]) => now - at < LOAD_RETRY_AFTER_MS).map(([key]) => key));
     for (;;) {
       const current = this.current();
       if (current) return current;

@@ -1,4 +1,5 @@
 import {mkdir, mkdtemp, rm, symlink} from 'node:fs/promises';
+import {createServer} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {inject} from 'vitest';
@@ -14,7 +15,24 @@ export type Sandbox = {
   cleanup(): Promise<void>;
 };
 
-export async function createSandbox(models: readonly TestModelKey[]): Promise<Sandbox> {
+/**
+ * A URL where nothing listens (a port the OS just handed out, then closed): LM Studio "not running",
+ * so that no test ever talks to a real LM Studio on the machine.
+ */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const {port} = server.address() as {port: number};
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `ws://127.0.0.1:${port}`;
+}
+
+export type SandboxOptions = {
+  /** Where LM Studio is (an emulator); by default a port where nothing listens. */
+  readonly lmstudioUrl?: string;
+};
+
+export async function createSandbox(models: readonly TestModelKey[], options: SandboxOptions = {}): Promise<Sandbox> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'mai-test-'));
   const modelDir = path.join(home, 'models');
   await mkdir(modelDir);
@@ -26,6 +44,7 @@ export async function createSandbox(models: readonly TestModelKey[]): Promise<Sa
     XDG_CONFIG_HOME: path.join(home, '.config'),
     XDG_DATA_HOME: path.join(home, '.local/share'),
     XDG_STATE_HOME: path.join(home, '.local/state'),
+    LMSTUDIO_URL: options.lmstudioUrl ?? (await closedPortUrl()),
   };
   return {home, modelDir, env, cleanup: () => rm(home, {recursive: true, force: true})};
 }

@@ -1,0 +1,144 @@
+import {spawn} from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import type {ModelBackend, ModelHandle} from '../src/models/backend.js';
+import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
+import {EmbeddedBackend} from '../src/models/embedded-backend.js';
+import {LMStudioAdapter} from '../src/models/lmstudio-adapter.js';
+import {LMStudioEmulator} from '../test/support/lmstudio-emulator.js';
+import {createServer} from 'node:net';
+
+// What the LM Studio path costs: reply tokens/s through the LM Studio adapter (the real
+// @lmstudio/sdk client, a WebSocket, our emulator of LM Studio's protocol in a process of its own,
+// as LM Studio would be) against the embedded backend called directly, on the same engine and the
+// same demo models, in one run. Also: what a missing LM Studio costs at start-up.
+
+export type LMStudioRow = {
+  model: string;
+  directTokensPerSecond: number;
+  viaLMStudioTokensPerSecond: number;
+  ratio: number;
+  directTimeToFirstTokenMs: number;
+  viaLMStudioTimeToFirstTokenMs: number;
+};
+
+export type LMStudioStartRow = {
+  /** LM Studio not running: one refused greeting probe (median). */
+  notRunningProbeMs: number;
+  /** LM Studio there, first contact: probe, importing the SDK, authenticating, its version. */
+  firstConnectMs: number;
+};
+
+const REPLIES = 15;
+
+type Timing = {tokens: number; decodeMs: number; ttftMs: number};
+
+async function reply(backend: ModelBackend, handle: ModelHandle, question: string): Promise<Timing> {
+  const started = performance.now();
+  let first = 0;
+  const result = await backend.respond(handle, [{role: 'user', content: question}], {
+    maxTokens: 256,
+    onText: () => {
+      if (!first) first = performance.now();
+    },
+  });
+  return {tokens: result.stats.tokensOut, decodeMs: performance.now() - first, ttftMs: first - started};
+}
+
+function summarize(timings: readonly Timing[]): {tokensPerSecond: number; ttftMs: number} {
+  const tokens = timings.reduce((sum, t) => sum + t.tokens - 1, 0);
+  const ms = timings.reduce((sum, t) => sum + t.decodeMs, 0);
+  const ttft = [...timings].map((t) => t.ttftMs).sort((a, b) => a - b)[Math.floor(timings.length / 2)] ?? 0;
+  return {tokensPerSecond: (tokens / ms) * 1000, ttftMs: ttft};
+}
+
+const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export async function measureLMStudioOverhead(threads: number): Promise<LMStudioRow[]> {
+  const dir = path.join(os.tmpdir(), 'mai-bench-models');
+  await forgeDemoModels(dir);
+  const direct = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 256, temperature: 0.7});
+  const emulator = await startEmulatorProcess(dir);
+  const viaLMStudio = new LMStudioAdapter({url: emulator.url, maxTokens: 256, temperature: 0.7});
+  await direct.listModels();
+  const rows: LMStudioRow[] = [];
+  try {
+    for (const spec of DEMO_MODELS) {
+      const directHandle = await direct.load(spec.name, {contextLength: spec.contextLength});
+      const lmHandle = await viaLMStudio.load(spec.name, {contextLength: spec.contextLength});
+      await reply(direct, directHandle, 'warm up');
+      await reply(viaLMStudio, lmHandle, 'warm up');
+      const a: Timing[] = [];
+      const b: Timing[] = [];
+      // Alternated, so that whatever else the machine does slows both alike.
+      for (let i = 0; i < REPLIES; i++) {
+        a.push(await reply(direct, directHandle, `question ${i}`));
+        b.push(await reply(viaLMStudio, lmHandle, `question ${i}`));
+      }
+      await direct.unload(directHandle);
+      await viaLMStudio.unload(lmHandle);
+      const x = summarize(a);
+      const y = summarize(b);
+      rows.push({
+        model: spec.name,
+        directTokensPerSecond: round(x.tokensPerSecond),
+        viaLMStudioTokensPerSecond: round(y.tokensPerSecond),
+        ratio: round(y.tokensPerSecond / x.tokensPerSecond, 2),
+        directTimeToFirstTokenMs: round(x.ttftMs, 1),
+        viaLMStudioTimeToFirstTokenMs: round(y.ttftMs, 1),
+      });
+    }
+  } finally {
+    await viaLMStudio.dispose();
+    await direct.dispose();
+    emulator.stop();
+  }
+  return rows;
+}
+
+const EMULATOR_MAIN = fileURLToPath(new URL('../test/support/lmstudio-emulator-main.js', import.meta.url));
+
+/** `npm run lmstudio-emulator` serving `dir`, in a child process; resolves once it listens. */
+function startEmulatorProcess(dir: string): Promise<{url: string; stop: () => void}> {
+  const child = spawn(process.execPath, [EMULATOR_MAIN, '--port', '0', '--models-dir', dir], {stdio: ['ignore', 'ignore', 'pipe']});
+  return new Promise((resolve, reject) => {
+    let said = '';
+    child.stderr.on('data', (data: Buffer) => {
+      said += data.toString();
+      const url = /listening on (ws:\/\/\S+)/.exec(said)?.[1];
+      if (url) resolve({url, stop: () => child.kill('SIGTERM')});
+    });
+    child.on('exit', (code) => reject(new Error(`the emulator exited (${code}): ${said}`)));
+  });
+}
+
+/** A port the OS just handed out and that nothing listens on any more. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const {port} = server.address() as {port: number};
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `ws://127.0.0.1:${port}`;
+}
+
+export async function measureLMStudioStart(): Promise<LMStudioStartRow> {
+  const closed = await closedPortUrl();
+  const probes: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const adapter = new LMStudioAdapter({url: closed, maxTokens: 1, temperature: 0});
+    const started = performance.now();
+    await adapter.available();
+    probes.push(performance.now() - started);
+    await adapter.dispose();
+  }
+  probes.sort((a, b) => a - b);
+  const emulator = await LMStudioEmulator.start({modelsDir: path.join(os.tmpdir(), 'mai-bench-models')});
+  const adapter = new LMStudioAdapter({url: emulator.url, maxTokens: 1, temperature: 0});
+  const started = performance.now();
+  await adapter.available();
+  const firstConnectMs = performance.now() - started;
+  await adapter.dispose();
+  await emulator.close();
+  return {notRunningProbeMs: round(probes[Math.floor(probes.length / 2)] ?? 0, 1), firstConnectMs: round(firstConnectMs, 1)};
+}
