@@ -73,7 +73,7 @@ describe('the models box with LM Studio', () => {
   });
 
   it('marks models run by LM Studio with "lms" when each has one line', async () => {
-    const {lines} = await renderApp(storeWith(lmStudio()), {columns: 160, rows: 16});
+    const {lines} = await renderApp(storeWith(lmStudio()), {columns: 160, rows: 18});
     expect(sideLine(lines(), 'qwen2.5')).toMatch(/● qwen2\.5.* large +4\.1G lms/);
     expect(sideLine(lines(), 'mai-demo')).toMatch(/○ mai-demo.*4\.8M demo/);
     expect(sideLine(lines(), 'mai-demo')).not.toContain('lms');
