@@ -76,6 +76,12 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   return history;
 }
 
+/** The prompt exactly as generateResponse renders it (same history, same chat wrapper), in tokens. */
+function promptTokens({chat, model}: Loaded, messages: readonly ChatMessage[]): number {
+  const {contextText} = chat.chatWrapper.generateContextState({chatHistory: toHistory(messages)});
+  return contextText.tokenize(model.tokenizer).length;
+}
+
 async function respond(
   id: number,
   controller: AbortController,
@@ -190,9 +196,19 @@ function handle(message: ParentMessage): void {
     case 'abort':
       running.get(message.id)?.abort();
       return;
-    case 'count':
-      if (!loaded) fail(message.id, new Error('no model loaded'));
-      else send({type: 'counted', id: message.id, tokens: loaded.model.tokenize(message.text).length});
+    case 'count': {
+      if (!loaded) return fail(message.id, new Error('no model loaded'));
+      const {model} = loaded;
+      send({type: 'counted', id: message.id, tokens: message.texts.map((text) => model.tokenize(text).length)});
+      return;
+    }
+    case 'count-prompt':
+      if (!loaded) return fail(message.id, new Error('no model loaded'));
+      try {
+        send({type: 'counted', id: message.id, tokens: [promptTokens(loaded, message.messages)]});
+      } catch (error) {
+        fail(message.id, error);
+      }
       return;
     case 'ping':
       send({type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss()});
