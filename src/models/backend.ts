@@ -63,6 +63,11 @@ export type RespondOptions = {
   readonly onText?: (chunk: string) => void;
   readonly maxTokens?: number;
   readonly temperature?: number;
+  /**
+   * A request beside the conversation (a summary): where the engine keeps a cache of the
+   * conversation's prompt, it is left as it is, so the next reply need not evaluate it all again.
+   */
+  readonly isolated?: boolean;
 };
 
 export type StopReason = 'eos' | 'maxTokens' | 'aborted';

@@ -194,8 +194,8 @@ export class EngineHostProcess {
   }
 
   async respond(messages: readonly ChatMessage[], options: RespondOptions & {maxTokens: number; temperature: number}): Promise<ResponseResult> {
-    const {signal, onText, maxTokens, temperature} = options;
-    const {id, reply} = this.request((id) => ({type: 'respond', id, messages, maxTokens, temperature}), onText);
+    const {signal, onText, maxTokens, temperature, isolated} = options;
+    const {id, reply} = this.request((id) => ({type: 'respond', id, messages, maxTokens, temperature, ...(isolated ? {isolated} : {})}), onText);
     const onAbort = () => this.send({type: 'abort', id});
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, {once: true});

@@ -23,6 +23,8 @@ export type ParentMessage =
       readonly messages: readonly ChatMessage[];
       readonly maxTokens: number;
       readonly temperature: number;
+      /** Answer on a context of its own, leaving the conversation's cache as it is (summaries). */
+      readonly isolated?: boolean;
     }
   | {readonly type: 'abort'; readonly id: number}
   /** Tokens of each text, in one round trip (the context manager re-counts whole conversations). */
