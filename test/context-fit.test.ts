@@ -41,82 +41,93 @@ describe('fitConversation', () => {
   const cases: Case[] = [
     {
       name: 'everything fits: every message, no summary',
-      input: {budget: 100, fixed: 10, messages: [20, 20, 20, 20], summary: null},
-      expected: {start: 0, useSummary: false, kept: 4, summarized: 0, dropped: 0, tokens: 90, truncateLastTo: null},
+      input: {budget: 100, fixed: 10, messages: [20, 20, 20, 20], summaries: []},
+      expected: {start: 0, summary: null, kept: 4, summarized: 0, dropped: 0, tokens: 90, truncateLastTo: null},
     },
     {
       name: 'everything fits exactly at the budget',
-      input: {budget: 90, fixed: 10, messages: [20, 20, 20, 20], summary: null},
+      input: {budget: 90, fixed: 10, messages: [20, 20, 20, 20], summaries: []},
       expected: {start: 0, kept: 4, dropped: 0, tokens: 90},
     },
     {
       name: 'an empty conversation is the fixed part alone',
-      input: {budget: 50, fixed: 10, messages: [], summary: null},
+      input: {budget: 50, fixed: 10, messages: [], summaries: []},
       expected: {start: 0, kept: 0, tokens: 10},
     },
     {
       name: 'too long, no summary: the oldest turns are dropped down to the low-water mark, starting at a user message',
       // budget 100, low water 75: fixed 10 + messages from index 6 (4 × 15 = 60) = 70 ≤ 75.
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: null},
-      expected: {start: 6, useSummary: false, kept: 4, summarized: 0, dropped: 6, tokens: 70},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: []},
+      expected: {start: 6, summary: null, kept: 4, summarized: 0, dropped: 6, tokens: 70},
     },
     {
       name: 'the window starts at a user message even when an assistant message would fit',
       // From index 5: 5 × 15 = 75 + 10 = 85 > 75; index 6 is the first ≤ 75 and a user message.
       // With lowWater 0.9 (90): index 5 (85) fits, but it is an assistant reply: start at 6.
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: null, lowWater: 0.9},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [], lowWater: 0.9},
       expected: {start: 6, kept: 4, dropped: 6},
     },
     {
       name: 'a summary covers the older turns and every turn after it fits',
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: {upTo: 6, tokens: 20}},
-      expected: {start: 6, useSummary: true, kept: 4, summarized: 6, dropped: 0, tokens: 90},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [{upTo: 6, tokens: 20}]},
+      expected: {start: 6, summary: 0, kept: 4, summarized: 6, dropped: 0, tokens: 90},
     },
     {
       name: 'a summary, and the turns after it still too long: the oldest of them are dropped',
       // fixed 10 + summary 20 = 30; low water 75 leaves 45 = 3 messages, aligned to user → index 8.
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: {upTo: 2, tokens: 20}},
-      expected: {start: 8, useSummary: true, kept: 2, summarized: 2, dropped: 6},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [{upTo: 2, tokens: 20}]},
+      expected: {start: 8, summary: 0, kept: 2, summarized: 2, dropped: 6},
     },
     {
       name: 'a summary too long to go with the last message is left out',
-      input: {budget: 100, fixed: 10, messages: [15, 15, 15, 15, 80], summary: {upTo: 2, tokens: 30}},
-      expected: {start: 4, useSummary: false, kept: 1, summarized: 0, dropped: 4, tokens: 90},
+      input: {budget: 100, fixed: 10, messages: [15, 15, 15, 15, 80], summaries: [{upTo: 2, tokens: 30}]},
+      expected: {start: 4, summary: null, kept: 1, summarized: 0, dropped: 4, tokens: 90},
     },
     {
       name: 'the previous window is kept while it fits (the engine reuses its cache)',
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: null, previousStart: 5},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [], previousStart: 5},
       expected: {start: 5, kept: 5, dropped: 5, tokens: 85},
     },
     {
       name: 'the previous window is left when it no longer fits',
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: null, previousStart: 2},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [], previousStart: 2},
       expected: {start: 6, kept: 4, dropped: 6},
     },
     {
       name: 'a previous window before the summary point is not used: the summary covers it',
-      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summary: {upTo: 6, tokens: 20}, previousStart: 4},
-      expected: {start: 6, useSummary: true, summarized: 6, dropped: 0},
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [{upTo: 6, tokens: 20}], previousStart: 4},
+      expected: {start: 6, summary: 0, summarized: 6, dropped: 0},
     },
     {
       name: 'the last message alone is over the budget: it is cut to what is left, nothing else is sent',
-      input: {budget: 100, fixed: 10, messages: [15, 15, 500], summary: {upTo: 2, tokens: 20}},
-      expected: {start: 2, useSummary: false, kept: 1, dropped: 2, truncateLastTo: 90, tokens: 100},
+      input: {budget: 100, fixed: 10, messages: [15, 15, 500], summaries: [{upTo: 2, tokens: 20}]},
+      expected: {start: 2, summary: null, kept: 1, dropped: 2, truncateLastTo: 90, tokens: 100},
     },
     {
       name: 'a single message over the budget',
-      input: {budget: 50, fixed: 0, messages: [80], summary: null},
+      input: {budget: 50, fixed: 0, messages: [80], summaries: []},
       expected: {start: 0, kept: 1, dropped: 0, truncateLastTo: 50, tokens: 50},
     },
     {
       name: 'empty messages (0 tokens) count for nothing',
-      input: {budget: 50, fixed: 10, messages: [20, 0, 20], summary: null},
+      input: {budget: 50, fixed: 10, messages: [20, 0, 20], summaries: []},
       expected: {start: 0, kept: 3, tokens: 50},
     },
     {
+      name: 'of several summaries, the one that leaves the most turns in full (a large model after a small one)',
+      input: {budget: 100, fixed: 10, messages: Array(10).fill(15), summaries: [{upTo: 2, tokens: 20}, {upTo: 6, tokens: 20}, {upTo: 8, tokens: 20}]},
+      expected: {start: 6, summary: 1, kept: 4, summarized: 6, dropped: 0},
+    },
+    {
+      name: 'of several summaries, none leaving room for every turn after it: the latest, and the newest turns',
+      // base 30, low water 45: room for one more message of 15, the last one.
+      input: {budget: 60, fixed: 10, messages: Array(10).fill(15), summaries: [{upTo: 2, tokens: 20}, {upTo: 6, tokens: 20}]},
+      expected: {start: 9, summary: 1, kept: 1, summarized: 6, dropped: 3},
+    },
+    {
       name: 'a summary that would cover the last message is ignored',
-      input: {budget: 40, fixed: 10, messages: [15, 15, 15], summary: {upTo: 3, tokens: 5}},
-      expected: {useSummary: false, start: 2, kept: 1, dropped: 2},
+      input: {budget: 40, fixed: 10, messages: [15, 15, 15], summaries: [{upTo: 3, tokens: 5}]},
+      expected: {summary: null, start: 2, kept: 1, dropped: 2},
     },
   ];
 
@@ -133,7 +144,7 @@ describe('fitConversation', () => {
     const messages = Array.from({length: 1000}, (_, i) => 5 + ((i * 37) % 200));
     const roles = turns(1000);
     for (const budget of [50, 300, 1000, 4000, 30_000, 200_000]) {
-      const plan = fitConversation({budget, fixed: 12, messages, roles, summary: null});
+      const plan = fitConversation({budget, fixed: 12, messages, roles, summaries: []});
       expect(plan.tokens).toBeLessThanOrEqual(budget);
       expect(plan.kept).toBeGreaterThanOrEqual(1);
     }

@@ -88,10 +88,10 @@ describe('reading a conversation back', () => {
 
   it('reuses a saved summary, and drops one that no longer matches the messages', () => {
     const summary: ConversationEvent = {type: 'summary', upTo: 'u2', covers: 2, text: 'They said hello.', model: 'mai-demo-small', at: AT + 5, ms: 40};
-    expect(replayConversation(lines(header, hello, started, completed, second, summary)).summary).toMatchObject({upTo: 'u2', covers: 2});
+    expect(replayConversation(lines(header, hello, started, completed, second, summary)).summaries).toMatchObject([{upTo: 'u2', covers: 2}]);
     const lost = replayConversation(lines(header, started, completed, second, summary));
-    expect(lost.summary).toBeNull();
-    expect(lost.warnings).toEqual(['the saved summary no longer matches the messages and was dropped']);
+    expect(lost.summaries).toEqual([]);
+    expect(lost.warnings).toEqual(['a saved summary no longer matched the messages and was dropped']);
   });
 
   it('reads an empty file as an empty conversation', () => {

@@ -32,6 +32,9 @@ export function promptBudget(contextLength: number, room: ReplyRoom): number {
   return Math.max(1, contextLength - Math.max(1, reserved));
 }
 
+/** A summary of messages [0, upTo), and what it adds to a prompt. */
+export type SummaryCost = {readonly upTo: number; readonly tokens: number};
+
 export type FitInput = {
   /** Prompt tokens allowed (promptBudget). */
   readonly budget: number;
@@ -40,8 +43,11 @@ export type FitInput = {
   /** Each message's tokens, its template cost included, oldest first. The last one is always kept. */
   readonly messages: readonly number[];
   readonly roles: readonly Role[];
-  /** A summary of messages [0, upTo), and what it adds to the prompt. */
-  readonly summary: {readonly upTo: number; readonly tokens: number} | null;
+  /**
+   * The summaries there are, oldest (smallest upTo) first. Summaries written for a small model
+   * cover more than a large one needs: each model gets the one that leaves it the most turns in full.
+   */
+  readonly summaries: readonly SummaryCost[];
   /** Where the last prompt for this model started: kept while it fits (see `lowWater`). */
   readonly previousStart?: number;
   /**
@@ -56,7 +62,8 @@ export type FitInput = {
 export type FitPlan = {
   /** The first message in the prompt; every message after it is in too. */
   readonly start: number;
-  readonly useSummary: boolean;
+  /** Which of the summaries goes in front of the turns (its index), or null for none. */
+  readonly summary: number | null;
   /** Tokens the last message may take (template cost included) when it alone is over budget. */
   readonly truncateLastTo: number | null;
   /** Estimated prompt tokens. */
@@ -76,44 +83,54 @@ function tailSums(messages: readonly number[]): Float64Array {
 }
 
 /**
- * The prompt for one model: everything when it fits; else the summary of the older turns (when
- * there is one) and the newest turns that fit, starting at a user message; the last message always,
- * cut to fit (never silently: the caller marks the cut) when it alone is over the budget.
+ * The prompt for one model: everything when it fits; else a summary of the older turns and every
+ * turn after it, choosing the summary that leaves the most turns in full; when no summary leaves
+ * room for all the turns after it, the latest summary and the newest turns that fit, starting at a
+ * user message. The last message always goes in, cut to fit (never silently: the caller marks the
+ * cut) when it alone is over the budget.
  */
 export function fitConversation(input: FitInput): FitPlan {
   const {budget, fixed, messages, roles} = input;
   const n = messages.length;
   const tail = tailSums(messages);
   const at = (i: number) => tail[i] ?? 0;
-  const plan = (start: number, useSummary: boolean, base: number, truncateLastTo: number | null = null): FitPlan => {
-    const summarized = useSummary ? (input.summary?.upTo ?? 0) : 0;
+  const plan = (start: number, summary: number | null, truncateLastTo: number | null = null): FitPlan => {
+    const chosen = summary === null ? undefined : input.summaries[summary];
+    const base = fixed + (chosen?.tokens ?? 0);
+    const summarized = chosen?.upTo ?? 0;
     const tokens = truncateLastTo === null ? base + at(start) : base + at(start) - (messages[n - 1] ?? 0) + truncateLastTo;
-    return {start, useSummary, truncateLastTo, tokens, kept: n - start, summarized, dropped: start - summarized};
+    return {start, summary, truncateLastTo, tokens, kept: n - start, summarized, dropped: start - summarized};
   };
-  if (n === 0 || fixed + at(0) <= budget) return plan(0, false, fixed);
+  if (n === 0 || fixed + at(0) <= budget) return plan(0, null);
 
   const last = n - 1;
   const lastTokens = messages[last] ?? 0;
-  const summary = input.summary && input.summary.upTo > 0 && input.summary.upTo <= last ? input.summary : null;
-  const useSummary = summary !== null && fixed + summary.tokens + lastTokens <= budget;
-  const base = fixed + (useSummary && summary ? summary.tokens : 0);
-  const floor = useSummary && summary ? summary.upTo : 0;
-
-  if (base + at(floor) <= budget) return plan(floor, useSummary, base);
-  const previous = input.previousStart;
-  if (previous !== undefined && previous > floor && previous <= last && base + at(previous) <= budget) {
-    return plan(previous, useSummary, base);
+  const usable = (s: SummaryCost) => s.upTo > 0 && s.upTo <= last;
+  for (let i = 0; i < input.summaries.length; i++) {
+    const s = input.summaries[i] as SummaryCost;
+    if (usable(s) && fixed + s.tokens + at(s.upTo) <= budget) return plan(s.upTo, i);
   }
+  let chosen: number | null = null;
+  for (let i = input.summaries.length - 1; i >= 0 && chosen === null; i--) {
+    const s = input.summaries[i] as SummaryCost;
+    if (usable(s) && fixed + s.tokens + lastTokens <= budget) chosen = i;
+  }
+  const summary = chosen === null ? null : (input.summaries[chosen] as SummaryCost);
+  const base = fixed + (summary?.tokens ?? 0);
+  const floor = summary?.upTo ?? 0;
+
+  const previous = input.previousStart;
+  if (previous !== undefined && previous > floor && previous <= last && base + at(previous) <= budget) return plan(previous, chosen);
   if (base + lastTokens > budget) {
     // Only the last message is left, and it is too long even alone: it is cut to what remains.
-    return plan(last, false, fixed, Math.max(0, budget - fixed));
+    return plan(last, null, Math.max(0, budget - fixed));
   }
   const target = Math.floor(budget * (input.lowWater ?? DEFAULT_LOW_WATER));
   let start = floor;
   while (start < last && base + at(start) > target) start++;
   // Down to the low-water mark may be too far for the budget's sake alone, never too little.
   while (start < last && roles[start] !== 'user') start++;
-  return plan(start, useSummary, base);
+  return plan(start, chosen);
 }
 
 export type SummaryRange = {readonly from: number; readonly to: number};

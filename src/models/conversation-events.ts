@@ -65,7 +65,8 @@ export type ReplayedConversation = {
   readonly id: string | null;
   readonly startedAt: number | null;
   readonly messages: readonly ChatEntry[];
-  readonly summary: SavedSummary | null;
+  /** Every summary written, oldest first: each model uses the one that suits its window. */
+  readonly summaries: readonly SavedSummary[];
   readonly lastModel: string | null;
   /** What could not be read, for the user: "lines 7, 9 could not be read and were skipped". */
   readonly warnings: readonly string[];
@@ -133,7 +134,7 @@ export function replayEvents(events: readonly ConversationEvent[]): Omit<Replaye
   const warnings: string[] = [];
   let id: string | null = null;
   let startedAt: number | null = null;
-  let summary: SavedSummary | null = null;
+  const summaries: SavedSummary[] = [];
   let lastModel: string | null = null;
   const put = (entry: ChatEntry) => {
     const at = index.get(entry.id);
@@ -185,17 +186,19 @@ export function replayEvents(events: readonly ConversationEvent[]): Omit<Replaye
         lastModel = e.to;
         break;
       case 'summary':
-        summary = {upTo: e.upTo, covers: e.covers, text: e.text, model: e.model, at: e.at};
+        summaries.push({upTo: e.upTo, covers: e.covers, text: e.text, model: e.model, at: e.at});
         break;
     }
   }
   const kept = messages.filter((entry): entry is ChatEntry => entry !== null);
   // A summary of messages that did not survive (their lines were lost) would describe the wrong turns.
-  if (summary && kept.findIndex((entry) => entry.id === summary?.upTo) !== summary.covers) {
-    warnings.push('the saved summary no longer matches the messages and was dropped');
-    summary = null;
+  const position = new Map(kept.map((entry, i) => [entry.id, i]));
+  const valid = summaries.filter((s) => position.get(s.upTo) === s.covers).sort((a, b) => a.covers - b.covers);
+  if (valid.length < summaries.length) {
+    const lost = summaries.length - valid.length;
+    warnings.push(`${lost === 1 ? 'a saved summary' : `${lost} saved summaries`} no longer matched the messages and ${lost === 1 ? 'was' : 'were'} dropped`);
   }
-  return {id, startedAt, messages: kept, summary, lastModel, warnings};
+  return {id, startedAt, messages: kept, summaries: valid, lastModel, warnings};
 }
 
 export function replayConversation(text: string): ReplayedConversation {
