@@ -100,6 +100,7 @@ export class ContextManager {
   /** Every summary written, by how much they cover (rolling: each folds in the one before). */
   private readonly summaries: SavedSummary[] = [];
   private lastTarget: ContextTarget | null = null;
+  private last: BuiltPrompt | null = null;
   private summarizing: {readonly controller: AbortController; readonly done: Promise<void>} | null = null;
   private readonly recorder: ConversationRecorder;
   private readonly now: () => number;
@@ -134,6 +135,11 @@ export class ContextManager {
 
   messages(): readonly ChatEntry[] {
     return this.entries;
+  }
+
+  /** The last prompt built for a reply or a switch: what the model was (or will be) sent. */
+  lastPrompt(): BuiltPrompt | null {
+    return this.last;
   }
 
   private get store() {
@@ -237,8 +243,15 @@ export class ContextManager {
   /**
    * The prompt for `target`: the system prompt, the summary when older turns do not fit, and the
    * newest turns that fit its context less the reply's room; never a message cut without a mark.
+   * A background refresh passes its signal: once aborted (a reply began), it changes nothing.
    */
   async buildPrompt(target: ContextTarget, signal?: AbortSignal): Promise<BuiltPrompt> {
+    const built = await this.fitPrompt(target, signal);
+    if (!signal) this.last = built;
+    return built;
+  }
+
+  private async fitPrompt(target: ContextTarget, signal: AbortSignal | undefined): Promise<BuiltPrompt> {
     const {settings} = this.options;
     const cost = await this.templateCost(target);
     const tokens = await this.messageTokens(target, cost);
