@@ -19,7 +19,11 @@ function restoreTerminalOnEveryExit(): () => void {
   const restore = () => {
     if (restored) return;
     restored = true;
-    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    try {
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    } catch {
+      // The terminal is gone (EIO): there is no mode to give back, and the shutdown must go on.
+    }
     process.stdout.write(LEAVE_ALT_SCREEN);
   };
   const crash = (error: unknown) => {
@@ -78,6 +82,17 @@ export async function runTui(options: TuiOptions): Promise<number> {
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
+  // A terminal whose window was closed fails every later write with EIO, asynchronously, as an
+  // 'error' event: unhandled, it would kill mai in the middle of its shutdown and lose the end of
+  // the conversation. It is a hangup: shut down as for SIGHUP. The listener stays to the end,
+  // for the writes that the way out still makes.
+  let terminalGone = false;
+  process.stdout.on('error', () => {
+    if (terminalGone) return;
+    terminalGone = true;
+    exitCode = 129;
+    instance.unmount();
+  });
   mai.onQuit(() => instance.unmount());
   mai.start();
   try {
