@@ -2,6 +2,7 @@ import {mkdir, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {measureContextRefit, measureSummaryLatency} from './context-refit.js';
 import {measureLoadAndMemory} from './load-and-memory.js';
 import {measureTokensPerSecond} from './tokens-per-second.js';
 
@@ -21,14 +22,28 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
+// `--only context` runs the context manager's benchmarks alone (a minute instead of several).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+
 const started = new Date();
-process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
-const speed = await measureTokensPerSecond(threads);
-console.table(speed);
-process.stderr.write('load time and resident memory per demo model…\n');
-const load = await measureLoadAndMemory(threads[0] ?? 1);
-console.table(load);
+const results: Record<string, unknown> = {date: started.toISOString(), machine: machine()};
+if (only === undefined) {
+  process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
+  results.tokensPerSecond = await measureTokensPerSecond(threads);
+  console.table(results.tokensPerSecond);
+  process.stderr.write('load time and resident memory per demo model…\n');
+  results.loadAndMemory = await measureLoadAndMemory(threads[0] ?? 1);
+  console.table(results.loadAndMemory);
+}
+if (only === undefined || only === 'context') {
+  process.stderr.write('context: refit of a 1,000-message conversation on a switch…\n');
+  results.contextRefit = await measureContextRefit(threads[0] ?? 1);
+  console.table(results.contextRefit);
+  process.stderr.write('context: summary latency per demo model…\n');
+  results.summaryLatency = await measureSummaryLatency(threads[0] ?? 1);
+  console.table(results.summaryLatency);
+}
 await mkdir(resultsDir, {recursive: true});
-const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);
-await writeFile(file, JSON.stringify({date: started.toISOString(), machine: machine(), tokensPerSecond: speed, loadAndMemory: load}, null, 2) + '\n');
+const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}${only ? `-${only}` : ''}.json`);
+await writeFile(file, JSON.stringify(results, null, 2) + '\n');
 process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`);

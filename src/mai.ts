@@ -343,6 +343,12 @@ export class Mai implements MaiCommands {
     return this.context.messages();
   }
 
+  /** Ends this conversation (saved as it is) and starts an empty one. */
+  async newConversation(): Promise<void> {
+    if (this.store.getState().chat.busy) throw new Error('a reply is in progress');
+    await this.context.startNew();
+  }
+
   /** The saved conversation's ID (for `--resume`), once its first message is written. */
   get conversationId(): string | null {
     return this.context.conversationId;

@@ -102,26 +102,44 @@ export class ContextManager {
   private lastTarget: ContextTarget | null = null;
   private last: BuiltPrompt | null = null;
   private summarizing: {readonly controller: AbortController; readonly done: Promise<void>} | null = null;
-  private readonly recorder: ConversationRecorder;
+  private recorder: ConversationRecorder;
   private readonly now: () => number;
 
   constructor(private readonly options: ContextManagerOptions) {
     this.now = options.now ?? Date.now;
-    this.recorder = new ConversationRecorder({
-      dir: options.conversationsDir,
-      ...(options.resumed ? {file: options.resumed.file} : {}),
-      now: this.now,
-      onFailure: (message) => {
-        options.log.warn('conversation-not-saved', {message});
-        options.store.getState().notify(message, 'warn');
-      },
-    });
+    this.recorder = this.newRecorder(options.resumed?.file);
     if (options.resumed) {
       const {conversation} = options.resumed;
       this.entries.push(...conversation.messages);
       this.summaries.push(...conversation.summaries);
       options.store.getState().replaceMessages(this.entries.slice());
     }
+  }
+
+  private newRecorder(file?: ConversationFile): ConversationRecorder {
+    const {options} = this;
+    return new ConversationRecorder({
+      dir: options.conversationsDir,
+      ...(file ? {file} : {}),
+      now: this.now,
+      onFailure: (message) => {
+        options.log.warn('conversation-not-saved', {message});
+        options.store.getState().notify(message, 'warn');
+      },
+    });
+  }
+
+  /** Closes this conversation (its file flushed) and starts an empty one, saved in a new file. */
+  async startNew(): Promise<void> {
+    await this.close();
+    this.entries.length = 0;
+    this.summaries.length = 0;
+    this.counts.clear();
+    this.windowStart.clear();
+    this.last = null;
+    this.recorder = this.newRecorder();
+    this.store.replaceMessages([]);
+    this.store.setContextReport(null);
   }
 
   /** The saved conversation's ID, once it has a file. */
