@@ -76,8 +76,10 @@ export async function runTui(options: TuiOptions): Promise<number> {
     exitOnCtrlC: false,
     patchConsole: false,
   });
+  let hungUp = false;
   const onSignal = (signal: NodeJS.Signals) => {
     exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129;
+    hungUp ||= signal === 'SIGHUP';
     instance.unmount();
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -90,6 +92,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   process.stdout.on('error', () => {
     if (terminalGone) return;
     terminalGone = true;
+    hungUp = true;
     exitCode = 129;
     instance.unmount();
   });
@@ -103,6 +106,13 @@ export async function runTui(options: TuiOptions): Promise<number> {
     restore();
     restoreConsole();
     await mai.shutdown();
+  }
+  if (hungUp) {
+    // Everything is saved. Exiting normally now would have Node reset the terminal's mode on the
+    // way out, and on a terminal that is gone that fails an assertion in Node (ResetStdio) and
+    // aborts the process. Ending by the hangup itself, as its default action, is what a hangup is.
+    for (const signal of signals) process.removeAllListeners(signal);
+    process.kill(process.pid, 'SIGHUP');
   }
   return exitCode;
 }

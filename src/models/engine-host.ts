@@ -250,3 +250,9 @@ function handle(message: ParentMessage): void {
 process.on('message', (message: ParentMessage) => handle(message));
 // The parent is gone (crashed or killed): a host must never outlive it and hold the model's memory.
 process.on('disconnect', () => process.exit(0));
+// A host is in its parent's process group, so a terminal's hangup (its window closed) or a Ctrl+C
+// typed in a terminal not in raw mode (`mai ask`) reaches it too. Dying of it would cut the reply
+// before mai can stop it cleanly and record it; the parent decides, and a host whose parent is
+// gone exits on the disconnect above.
+process.on('SIGHUP', () => undefined);
+process.on('SIGINT', () => undefined);
