@@ -1,4 +1,3 @@
-import {randomUUID} from 'node:crypto';
 import {AsyncQueue} from './async-queue.js';
 import type {MaiCommands} from './commands.js';
 import {loadConfig, modelConfigFor, type Config, type MaiPaths} from './config.js';

@@ -1,10 +1,9 @@
 import {randomUUID} from 'node:crypto';
 import type {EventLog} from '../log.js';
 import type {ChatEntry, ContextReport, MaiStore} from '../store.js';
-import type {ChatMessage, ModelBackend, ModelHandle, ResponseStats, Role, StopReason} from './backend.js';
+import type {ChatMessage, StopReason} from './backend.js';
 import {
   cutMiddle,
-  FALLBACK_TEMPLATE_COST,
   fitConversation,
   nextSummaryRange,
   promptBudget,
@@ -17,37 +16,18 @@ import type {ReplayedConversation, SavedSummary} from './conversation-events.js'
 import type {ConversationFile} from './conversation-file.js';
 import {ConversationRecorder} from './conversation-recorder.js';
 import {errorMessage} from './errors.js';
+import {ReplyRecording} from './reply-recording.js';
+import {TokenCounts, type ContextTarget} from './token-counts.js';
 import {SUMMARY_MAX_TOKENS, summaryRequest, systemText} from './summary-prompt.js';
+
+export {contextTarget, type ContextTarget} from './token-counts.js';
+export type {ReplyRecording} from './reply-recording.js';
 
 // The conversation (DESIGN.md §7): its messages with token counts cached per tokenizer, the prompt
 // built for each model within its context, the transfer on a switch, summaries of older turns made
 // in the background, and the conversation's file. The decisions are context-fit.ts's pure
 // functions; this class does the counting, the models and the files around them. The store's chat
 // slice is the UI's view of what this class holds.
-
-/** A loaded model as the context manager needs it: its tokenizer and its window. */
-export type ContextTarget = {
-  readonly model: string;
-  /** Token counts are cached under this: the same model file has the same tokenizer. */
-  readonly tokenizerId: string;
-  readonly contextLength: number;
-  count(texts: readonly string[]): Promise<number[]>;
-  /** The exact prompt size as the model's template renders it, when the backend can tell. */
-  readonly countPrompt: ((messages: readonly ChatMessage[]) => Promise<number>) | null;
-};
-
-export function contextTarget(backend: ModelBackend, handle: ModelHandle): ContextTarget {
-  const {countTokensMany, countPromptTokens} = backend;
-  return {
-    model: handle.key,
-    tokenizerId: `${backend.id}:${handle.key}`,
-    contextLength: backend.contextLength(handle),
-    count: countTokensMany
-      ? (texts) => countTokensMany.call(backend, handle, texts)
-      : (texts) => Promise.all(texts.map((text) => backend.countTokens(handle, text))),
-    countPrompt: countPromptTokens ? (messages) => countPromptTokens.call(backend, handle, messages) : null,
-  };
-}
 
 /** A model that writes summaries: the smallest loaded one (Mai decides). */
 export type SummaryModel = {
@@ -83,18 +63,13 @@ export type BuiltPrompt = {
   readonly report: ContextReport;
 };
 
-// Texts per counting round trip: 1,000 messages of chat are a few hundred KB of JSON over IPC.
-const COUNT_BATCH_CHARACTERS = 512 * 1024;
 // Estimated within this many tokens a message of the budget, a prompt is counted exactly.
 const ESTIMATE_SLACK_PER_MESSAGE = 2;
 const EXACT_FIT_ATTEMPTS = 3;
-// Reply text reaches the file at most this often while it streams (and at its end): what a crash costs.
-const DELTA_INTERVAL_MS = 200;
 
 export class ContextManager {
   private readonly entries: ChatEntry[] = [];
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly templates = new Map<string, Promise<TemplateCost>>();
+  private readonly tokens: TokenCounts;
   /** Per tokenizer, the id of the first message of the last prompt: the window stays put while it can. */
   private readonly windowStart = new Map<string, string>();
   /** Every summary written, by how much they cover (rolling: each folds in the one before). */
@@ -107,6 +82,7 @@ export class ContextManager {
 
   constructor(private readonly options: ContextManagerOptions) {
     this.now = options.now ?? Date.now;
+    this.tokens = new TokenCounts(options.log);
     this.recorder = this.newRecorder(options.resumed?.file);
     if (options.resumed) {
       const {conversation} = options.resumed;
@@ -134,7 +110,7 @@ export class ContextManager {
     await this.close();
     this.entries.length = 0;
     this.summaries.length = 0;
-    this.counts.clear();
+    this.tokens.clear();
     this.windowStart.clear();
     this.last = null;
     this.recorder = this.newRecorder();
@@ -195,67 +171,6 @@ export class ContextManager {
     this.recorder.write({type: 'switch', from, to, reason, at: this.now(), ...(fit ? {fit} : {})});
   }
 
-  // ---- counting ----
-
-  private countsFor(target: ContextTarget): Map<string, number> {
-    let counts = this.counts.get(target.tokenizerId);
-    if (!counts) this.counts.set(target.tokenizerId, (counts = new Map()));
-    return counts;
-  }
-
-  /** Counts, with the target's tokenizer, every text not counted with it yet, in few round trips. */
-  private async ensureCounted(target: ContextTarget, items: readonly {readonly key: string; readonly text: string}[]): Promise<Map<string, number>> {
-    const counts = this.countsFor(target);
-    const missing = items.filter((item) => item.text !== '' && !counts.has(item.key));
-    for (let i = 0; i < missing.length; ) {
-      let characters = 0;
-      let end = i;
-      while (end < missing.length && (end === i || characters + (missing[end]?.text.length ?? 0) <= COUNT_BATCH_CHARACTERS)) {
-        characters += missing[end]?.text.length ?? 0;
-        end++;
-      }
-      const batch = missing.slice(i, end);
-      const tokens = await target.count(batch.map((item) => item.text));
-      batch.forEach((item, j) => counts.set(item.key, tokens[j] ?? 0));
-      i = end;
-    }
-    return counts;
-  }
-
-  /** What the target's chat template adds around messages, measured once per tokenizer. */
-  private templateCost(target: ContextTarget): Promise<TemplateCost> {
-    const {countPrompt} = target;
-    if (!countPrompt) return Promise.resolve(FALLBACK_TEMPLATE_COST);
-    let cost = this.templates.get(target.tokenizerId);
-    if (!cost) {
-      cost = (async () => {
-        const x = 'x';
-        const [xTokens = 1] = await target.count([x]);
-        const user: ChatMessage = {role: 'user', content: x};
-        const [base, withUser, withReply, withSystem] = await Promise.all([
-          countPrompt([]),
-          countPrompt([user]),
-          countPrompt([user, {role: 'assistant', content: x}]),
-          countPrompt([{role: 'system', content: x}]),
-        ]);
-        const extra = (tokens: number) => Math.max(0, tokens - xTokens);
-        return {base, perMessage: {user: extra(withUser - base), assistant: extra(withReply - withUser), system: extra(withSystem - base)}};
-      })().catch((error: unknown) => {
-        this.templates.delete(target.tokenizerId);
-        this.options.log.warn('template-cost-failed', {model: target.model, message: errorMessage(error)});
-        return FALLBACK_TEMPLATE_COST;
-      });
-      this.templates.set(target.tokenizerId, cost);
-    }
-    return cost;
-  }
-
-  /** Each message's prompt tokens for the target (0 for an empty one: it is left out). */
-  private async messageTokens(target: ContextTarget, cost: TemplateCost): Promise<number[]> {
-    const counts = await this.ensureCounted(target, this.entries.map((entry) => ({key: entry.id, text: entry.text})));
-    return this.entries.map((entry) => (entry.text === '' ? 0 : (counts.get(entry.id) ?? 0) + cost.perMessage[entry.role]));
-  }
-
   // ---- the prompt ----
 
   /**
@@ -271,15 +186,15 @@ export class ContextManager {
 
   private async fitPrompt(target: ContextTarget, signal: AbortSignal | undefined): Promise<BuiltPrompt> {
     const {settings} = this.options;
-    const cost = await this.templateCost(target);
-    const tokens = await this.messageTokens(target, cost);
+    const cost = await this.tokens.template(target);
+    const tokens = await this.tokens.messages(target, cost, this.entries);
     const roles = this.entries.map((entry) => entry.role);
     const position = new Map(this.entries.map((entry, i) => [entry.id, i]));
     const summaries = this.summaries.filter((summary) => position.has(summary.upTo));
     // The system message with each summary (and the system prompt, if any), counted once per tokenizer.
     const systems = [systemText(settings.systemPrompt, null), ...summaries.map((summary) => systemText(settings.systemPrompt, summary))];
     const keys = ['\0system', ...summaries.map((summary) => `\0summary:${summary.upTo}:${summary.at}`)];
-    const texts = await this.ensureCounted(target, systems.map((text, i) => ({key: keys[i] as string, text})));
+    const texts = await this.tokens.ensure(target, systems.map((text, i) => ({key: keys[i] as string, text})));
     const systemTokens = systems.map((text, i) => (text === '' ? 0 : (texts.get(keys[i] as string) ?? 0) + cost.perMessage.system));
     const fixed = cost.base + (systemTokens[0] ?? 0);
     const summaryCosts = summaries.map((summary, i) => ({upTo: position.get(summary.upTo) ?? 0, tokens: (systemTokens[i + 1] ?? 0) - (systemTokens[0] ?? 0)}));
@@ -334,7 +249,7 @@ export class ContextManager {
     const last = this.entries.at(-1);
     if (plan.truncateLastTo !== null && last && messages.length > 0) {
       const room = plan.truncateLastTo - cost.perMessage[last.role];
-      const known = this.countsFor(target).get(last.id);
+      const known = this.tokens.known(target, last.id);
       messages[messages.length - 1] = {role: last.role, content: await this.cutToFit(target, last.text, known, room)};
     }
     return messages;
@@ -381,7 +296,10 @@ export class ContextManager {
     this.summarizing?.controller.abort();
   }
 
-  /** Starts a summary when the turns after the last one take most of the current model's window. */
+  /**
+   * Starts summarizing, in the background, when the current model's window had to leave turns out;
+   * it goes on, round after round, until what is left fits (or a reply needs the engine).
+   */
   summarizeInBackground(): void {
     if (!this.options.settings.summaries || this.summarizing || this.store.chat.busy) return;
     const controller = new AbortController();
@@ -408,12 +326,13 @@ export class ContextManager {
     for (;;) {
       const target = this.lastTarget;
       const model = this.options.summaryModel?.();
-      // Only once the current model's window has had to leave turns out: a summary written on the
-      // model in use costs it the cache of its prompt, so it is not written before it is needed.
+      // Only once the current model's window has had to leave turns out: a summary costs a model
+      // seconds of work on a real model (its whole input evaluated), so none is written before it
+      // is needed. Until it is there, the status bar says what was dropped.
       const report = this.store.chat.context;
       if (!target || !model || signal.aborted || !report || report.model !== target.model || report.dropped === 0) return;
-      const cost = await this.templateCost(target);
-      const tokens = await this.messageTokens(target, cost);
+      const cost = await this.tokens.template(target);
+      const tokens = await this.tokens.messages(target, cost, this.entries);
       const latest = this.summaries.at(-1);
       const from = latest ? this.entries.findIndex((entry) => entry.id === latest.upTo) : 0;
       if (from < 0) return;
@@ -434,13 +353,13 @@ export class ContextManager {
   /** Writes one summary of messages from range.from (as many as the model's input holds). */
   private async summarize(model: SummaryModel, range: {from: number; to: number}, signal: AbortSignal): Promise<boolean> {
     const target = model.target;
-    const cost = await this.templateCost(target);
+    const cost = await this.tokens.template(target);
     const maxTokens = Math.min(SUMMARY_MAX_TOKENS, Math.floor(target.contextLength / 4));
     const previous = this.summaries.at(-1) ?? null;
     const overhead = await target.count([summaryRequest(previous, []).map((message) => message.content).join('\n')]);
     const input = target.contextLength - maxTokens - cost.base - 2 * cost.perMessage.system - (overhead[0] ?? 0);
     const chunk = this.entries.slice(range.from, range.to);
-    const counts = await this.ensureCounted(target, chunk.map((entry) => ({key: entry.id, text: entry.text})));
+    const counts = await this.tokens.ensure(target, chunk.map((entry) => ({key: entry.id, text: entry.text})));
     // A transcript line costs a little more than the message ("User: "): 10 % spare.
     const tokens = this.entries.map((entry, i) => (i < range.from || i >= range.to ? 0 : Math.ceil(((counts.get(entry.id) ?? 0) + 4) * 1.1)));
     const end = summaryChunkEnd(tokens, this.entries.map((entry) => entry.role), range, input);
@@ -469,76 +388,5 @@ export class ContextManager {
     this.pauseSummaries();
     await this.summariesSettled();
     await this.recorder.close();
-  }
-}
-
-/** One reply being written: its text goes to the file as it streams, then once whole. */
-export class ReplyRecording {
-  private text = '';
-  private written = 0;
-  private lastWriteAt = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private finished = false;
-
-  constructor(
-    readonly id: string,
-    private model: string,
-    private readonly startedAt: number,
-    private readonly recorder: ConversationRecorder,
-    private readonly onFinish: (entry: ChatEntry | null) => void,
-  ) {
-    recorder.write({type: 'started', id, model, at: startedAt});
-  }
-
-  append(chunk: string): void {
-    if (this.finished) return;
-    this.text += chunk;
-    // The first text at once (a crash right after the first words keeps them), then in batches.
-    if (this.written === 0 || Date.now() - this.lastWriteAt >= DELTA_INTERVAL_MS) this.writeDelta();
-    else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS);
-  }
-
-  private writeDelta(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.lastWriteAt = Date.now();
-    if (this.written === this.text.length) return;
-    this.recorder.write({type: 'delta', id: this.id, text: this.text.slice(this.written)});
-    this.written = this.text.length;
-  }
-
-  /**
-   * The reply ended: whole, or cut off (Esc, Ctrl+C, a failure) with what was written kept and
-   * marked. A reply that wrote nothing leaves no message.
-   */
-  finish(result: {readonly text: string; readonly model: string; readonly stats?: ResponseStats; readonly interrupted: boolean}): ChatEntry | null {
-    if (this.finished) return null;
-    this.finished = true;
-    clearTimeout(this.timer);
-    this.model = result.model;
-    const at = Date.now();
-    this.recorder.write({
-      type: 'completed',
-      id: this.id,
-      model: this.model,
-      text: result.text,
-      at,
-      interrupted: result.interrupted,
-      ...(result.stats ? {stats: result.stats} : {}),
-    });
-    const entry: ChatEntry | null =
-      result.text === ''
-        ? null
-        : {
-            id: this.id,
-            role: 'assistant' as Role,
-            text: result.text,
-            at,
-            model: this.model,
-            ...(result.stats ? {stats: result.stats} : {}),
-            ...(result.interrupted ? {interrupted: true} : {}),
-          };
-    this.onFinish(entry);
-    return entry;
   }
 }
