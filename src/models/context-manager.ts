@@ -370,6 +370,8 @@ export class ContextManager {
     }
     const upTo = this.entries[end];
     if (!upTo || input <= 0) return false;
+    // A summary is a request too: the reply it follows is on disk before it starts.
+    await this.recorder.flush();
     const started = performance.now();
     const result = await model.respond(summaryRequest(previous, covered), {signal, maxTokens});
     const text = result.text.trim();
