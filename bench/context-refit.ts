@@ -142,7 +142,7 @@ export async function measureSummaryLatency(threads: number): Promise<SummaryRow
         log,
         settings: {...SETTINGS, summaries: true},
         conversationsDir: null,
-        summaryModel: () => model,
+        summaryModel: async () => model,
       });
       // Twice the model's window of conversation, in this model's tokens (roughly one per character).
       for (let i = 0; i < Math.ceil((spec.contextLength * 2) / 400); i++) {

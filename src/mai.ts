@@ -161,8 +161,12 @@ export class Mai implements MaiCommands {
     this.store.getState().notify(`resumed conversation ${id}: ${count} ${count === 1 ? 'message' : 'messages'}${problems}`, problems ? 'warn' : 'info');
   }
 
-  /** The smallest loaded model writes summaries (DESIGN.md §7), in the background. */
-  private summaryModel(): SummaryModel | null {
+  /**
+   * The smallest loaded model writes summaries (DESIGN.md §7), in the background. Chosen once no
+   * switch is running: the model a switch leaves is unloaded at its end.
+   */
+  private async summaryModel(): Promise<SummaryModel | null> {
+    await this.models.idle();
     const loaded = this.models.smallestLoaded();
     if (!loaded) return null;
     const {backend, handle} = loaded;

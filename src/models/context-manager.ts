@@ -50,7 +50,8 @@ export type ContextManagerOptions = {
   /** Where a new conversation is saved; null saves nothing. */
   readonly conversationsDir: string | null;
   readonly resumed?: {readonly file: ConversationFile; readonly conversation: ReplayedConversation};
-  readonly summaryModel?: () => SummaryModel | null;
+  /** The model to write the next summary with, once it can be known (no switch in progress). */
+  readonly summaryModel?: () => Promise<SummaryModel | null>;
   readonly now?: () => number;
 };
 
@@ -324,8 +325,8 @@ export class ContextManager {
 
   private async summarizeWhileNeeded(signal: AbortSignal): Promise<void> {
     for (;;) {
+      const model = await this.options.summaryModel?.();
       const target = this.lastTarget;
-      const model = this.options.summaryModel?.();
       // Only once the current model's window has had to leave turns out: a summary costs a model
       // seconds of work on a real model (its whole input evaluated), so none is written before it
       // is needed. Until it is there, the status bar says what was dropped.
