@@ -148,18 +148,35 @@ export type ConversationInfo = {
   readonly warnings: readonly string[];
 };
 
-async function readInfo(dir: string, name: string): Promise<ConversationInfo | null> {
-  const id = name.slice(0, -EXTENSION.length);
-  const file = path.join(dir, name);
+type SavedFile = {readonly id: string; readonly path: string; readonly updatedAt: number};
+
+/** The conversation files, the most recently written first (names and times only: nothing is parsed). */
+async function savedFiles(dir: string): Promise<SavedFile[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const files = await Promise.all(
+    names
+      .filter((name) => name.endsWith(EXTENSION) && ID_PATTERN.test(name.slice(0, -EXTENSION.length)))
+      .map(async (name): Promise<SavedFile | null> => {
+        const file = path.join(dir, name);
+        const info = await stat(file).catch(() => null);
+        return info?.isFile() ? {id: name.slice(0, -EXTENSION.length), path: file, updatedAt: info.mtimeMs} : null;
+      }),
+  );
+  return files.filter((file): file is SavedFile => file !== null).sort((a, b) => b.updatedAt - a.updatedAt || b.id.localeCompare(a.id));
+}
+
+async function readInfo(file: SavedFile): Promise<ConversationInfo | null> {
   try {
-    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    const conversation = replayConversation(text);
+    const conversation = replayConversation(await readFile(file.path, 'utf8'));
     const first = conversation.messages.find((message) => message.role === 'user')?.text ?? '';
     return {
-      id,
-      path: file,
-      startedAt: conversation.startedAt ?? info.birthtimeMs,
-      updatedAt: info.mtimeMs,
+      id: file.id,
+      path: file.path,
+      startedAt: conversation.startedAt ?? file.updatedAt,
+      updatedAt: file.updatedAt,
       messages: conversation.messages.length,
       firstLine: first.trim().split('\n')[0] ?? '',
       lastModel: conversation.lastModel,
@@ -170,30 +187,24 @@ async function readInfo(dir: string, name: string): Promise<ConversationInfo | n
   }
 }
 
-/** Saved conversations, the most recently written first. */
+/** Saved conversations, the most recently written first, each read for its summary line. */
 export async function listConversations(dir: string): Promise<ConversationInfo[]> {
-  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
-  const infos = await Promise.all(
-    names.filter((name) => name.endsWith(EXTENSION) && ID_PATTERN.test(name.slice(0, -EXTENSION.length))).map((name) => readInfo(dir, name)),
-  );
-  return infos.filter((info): info is ConversationInfo => info !== null).sort((a, b) => b.updatedAt - a.updatedAt || b.id.localeCompare(a.id));
+  const infos = await Promise.all((await savedFiles(dir)).map(readInfo));
+  return infos.filter((info): info is ConversationInfo => info !== null);
 }
 
 /**
  * The ID of the conversation `wanted` names: "latest" (or nothing) for the most recent one, an
- * exact ID, or the start of exactly one ID.
+ * exact ID, or the start of exactly one ID. Only names and times are looked at.
  */
 export async function findConversation(dir: string, wanted?: string): Promise<string> {
-  const all = await listConversations(dir);
+  const all = await savedFiles(dir);
   if (all.length === 0) throw new ConversationNotFoundError('there are no saved conversations yet');
-  if (wanted === undefined || wanted === 'latest') return (all[0] as ConversationInfo).id;
-  const exact = all.find((info) => info.id === wanted);
+  if (wanted === undefined || wanted === 'latest') return (all[0] as SavedFile).id;
+  const exact = all.find((file) => file.id === wanted);
   if (exact) return exact.id;
-  const matches = ID_PATTERN.test(wanted) ? all.filter((info) => info.id.startsWith(wanted)) : [];
-  if (matches.length === 1) return (matches[0] as ConversationInfo).id;
+  const matches = ID_PATTERN.test(wanted) ? all.filter((file) => file.id.startsWith(wanted)) : [];
+  if (matches.length === 1) return (matches[0] as SavedFile).id;
   const hint = 'run `mai chat --list` to see them';
   if (matches.length > 1) throw new ConversationNotFoundError(`"${wanted}" matches ${matches.length} conversations; give more of the ID (${hint})`);
   throw new ConversationNotFoundError(`no conversation "${wanted}" (${hint})`);
