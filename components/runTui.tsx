@@ -14,7 +14,7 @@ const LEAVE_ALT_SCREEN = '\x1b[?2004l\x1b[?25h\x1b[?1049l';
 
 export type TuiOptions = MaiOptions & {readonly ascii?: boolean};
 
-function restoreTerminalOnEveryExit(): () => void {
+function restoreTerminalOnEveryExit(saveNow: () => void): () => void {
   let restored = false;
   const restore = () => {
     if (restored) return;
@@ -27,6 +27,8 @@ function restoreTerminalOnEveryExit(): () => void {
     process.stdout.write(LEAVE_ALT_SCREEN);
   };
   const crash = (error: unknown) => {
+    // What a reply streamed since its last write reaches the file before the process goes.
+    saveNow();
     restore();
     process.stderr.write(`mai crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
@@ -64,7 +66,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const mai = await Mai.create(options);
   const ascii = options.ascii ?? mai.config.ui.ascii;
   process.stdout.write(ENTER_ALT_SCREEN);
-  const restore = restoreTerminalOnEveryExit();
+  const restore = restoreTerminalOnEveryExit(() => mai.saveNow());
   const restoreConsole = silenceConsole(mai);
   let exitCode = EXIT_OK;
   const screen = new ScreenWriter(process.stdout);
@@ -77,35 +79,36 @@ export async function runTui(options: TuiOptions): Promise<number> {
     patchConsole: false,
   });
   let hungUp = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129;
-    hungUp ||= signal === 'SIGHUP';
+  let stopping = false;
+  const stop = (code: number, hangup: boolean) => {
+    // The first signal decides how mai ends; later ones (a closed terminal can send SIGHUP more
+    // than once) must neither change it nor, with no handler left, kill mai in its shutdown.
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    hungUp = hangup;
     instance.unmount();
   };
+  const onSignal = (signal: NodeJS.Signals) => stop(signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129, signal === 'SIGHUP');
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
-  // A terminal whose window was closed fails every later write with EIO, asynchronously, as an
-  // 'error' event: unhandled, it would kill mai in the middle of its shutdown and lose the end of
-  // the conversation. It is a hangup: shut down as for SIGHUP. The listener stays to the end,
+  // A terminal whose window was closed fails every later read and write with EIO, asynchronously,
+  // as 'error' events: unhandled, they would kill mai in the middle of its shutdown and lose the end
+  // of the conversation. It is a hangup: shut down as for SIGHUP. The listeners stay to the end,
   // for the writes that the way out still makes.
-  let terminalGone = false;
-  process.stdout.on('error', () => {
-    if (terminalGone) return;
-    terminalGone = true;
-    hungUp = true;
-    exitCode = 129;
-    instance.unmount();
-  });
+  const onTerminalGone = () => stop(129, true);
+  process.stdout.on('error', onTerminalGone);
+  process.stdin.on('error', onTerminalGone);
   mai.onQuit(() => instance.unmount());
   mai.start();
   try {
     await instance.waitUntilExit();
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
     screen.detach();
     restore();
     restoreConsole();
     await mai.shutdown();
+    for (const signal of signals) process.off(signal, onSignal);
   }
   if (hungUp) {
     // Everything is saved. Exiting normally now would have Node reset the terminal's mode on the

@@ -346,6 +346,11 @@ export class Mai implements MaiCommands {
     return this.context.messages();
   }
 
+  /** Writes the reply in progress as far as it got, synchronously (for a process about to die). */
+  saveNow(): void {
+    this.context.saveNow();
+  }
+
   /** Ends this conversation (saved as it is) and starts an empty one. */
   async newConversation(): Promise<void> {
     if (this.store.getState().chat.busy) throw new Error('a reply is in progress');

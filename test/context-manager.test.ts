@@ -5,6 +5,7 @@ import {silentLog} from '../src/log.js';
 import {Mai} from '../src/mai.js';
 import {promptBudget} from '../src/models/context-fit.js';
 import {ContextManager, contextTarget} from '../src/models/context-manager.js';
+import {replayConversation} from '../src/models/conversation-events.js';
 import {ConversationFile} from '../src/models/conversation-file.js';
 import {EmbeddedBackend} from '../src/models/embedded-backend.js';
 import {createMaiStore} from '../src/store.js';
@@ -185,5 +186,28 @@ describe('a switch to a smaller window', () => {
     expect(content).toMatch(/\[… [\d,]+ characters cut here by mai to fit the model's context …\]/);
     expect(await current(mai).exactTokens(sent?.messages ?? [])).toBeLessThanOrEqual(promptBudget(512, QUARTER));
     expect(mai.getConversationHistory()[0]?.text).toBe(long);
+  });
+});
+
+describe('a reply being written', () => {
+  it('reaches the file as it streams, and all of it at once when the process is about to die', async () => {
+    sandbox = await createSandbox([]);
+    const dir = path.join(sandbox.home, 'conversations');
+    const context = new ContextManager({store: createMaiStore(), log: silentLog, settings: {replyRoom: QUARTER, systemPrompt: '', summaries: false, maxReplyTokens: 256}, conversationsDir: dir});
+    await context.addUserMessage('hello');
+    const reply = context.startReply('some-model');
+    const file = ConversationFile.pathFor(dir, context.conversationId ?? '');
+    const saved = async () => replayConversation(await readFile(file, 'utf8')).messages.at(-1);
+    reply.append('The first words');
+    // The first text is written at once; what follows within 200 ms waits for the next write.
+    reply.append(', then more');
+    expect(await saved()).toMatchObject({role: 'assistant', text: 'The first words', interrupted: true});
+    // An uncaught error: the crash handler writes what is pending before the process exits.
+    context.saveNow();
+    expect(await saved()).toMatchObject({text: 'The first words, then more', interrupted: true});
+    reply.finish({text: 'The first words, then more.', model: 'some-model', interrupted: false});
+    expect(await saved()).toMatchObject({text: 'The first words, then more.', model: 'some-model'});
+    expect((await saved())?.interrupted).toBeUndefined();
+    await context.close();
   });
 });

@@ -77,6 +77,7 @@ export class ContextManager {
   private readonly summaries: SavedSummary[] = [];
   private lastTarget: ContextTarget | null = null;
   private last: BuiltPrompt | null = null;
+  private streaming: ReplyRecording | null = null;
   private summarizing: {readonly controller: AbortController; readonly done: Promise<void>} | null = null;
   private recorder: ConversationRecorder;
   private readonly now: () => number;
@@ -156,10 +157,21 @@ export class ContextManager {
 
   /** A reply begins: its text reaches the file as it streams, so a crash keeps what was written. */
   startReply(model: string): ReplyRecording {
-    return new ReplyRecording(randomUUID(), model, this.now(), this.recorder, (entry) => this.completeReply(entry));
+    const recording = new ReplyRecording(randomUUID(), model, this.now(), this.recorder, (entry) => this.completeReply(entry));
+    this.streaming = recording;
+    return recording;
+  }
+
+  /**
+   * Writes what the reply in progress streamed since its last write, now and synchronously: for a
+   * process about to die (an uncaught error), which has no time for anything asynchronous.
+   */
+  saveNow(): void {
+    this.streaming?.writePending();
   }
 
   private completeReply(entry: ChatEntry | null): void {
+    this.streaming = null;
     if (entry) this.entries.push(entry);
     this.store.finishStreaming(entry);
     // Not awaited here: the next request awaits it (addUserMessage), and the UI never waits for a disk.

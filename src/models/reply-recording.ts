@@ -34,6 +34,11 @@ export class ReplyRecording {
     else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS);
   }
 
+  /** Writes the text not written yet, now (no-op once the reply has finished). */
+  writePending(): void {
+    if (!this.finished) this.writeDelta();
+  }
+
   private writeDelta(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
