@@ -2,6 +2,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {measureContextRefit, measureSummaryLatency} from './context-refit.js';
 import {measureLoadAndMemory} from './load-and-memory.js';
 import {measureMonitorCost} from './monitor-cost.js';
 import {measureLMStudioOverhead, measureLMStudioStart} from './lmstudio-overhead.js';
@@ -23,7 +24,7 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
-// `--only monitor` (or speed, load, lmstudio) runs one benchmark; its results join the day's file.
+// `--only monitor` (or speed, load, lmstudio, context) runs one benchmark; its results join the day's file.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (name: string) => only === undefined || only === name;
 
@@ -54,6 +55,14 @@ if (runs('lmstudio')) {
   process.stderr.write('tokens/s through LM Studio (SDK -> emulator -> engine) vs the embedded backend directly…\n');
   results.lmstudioOverhead = await measureLMStudioOverhead(threads[0] ?? 1);
   console.table(results.lmstudioOverhead);
+}
+if (runs('context')) {
+  process.stderr.write('context: refit of a 1,000-message conversation on a switch…\n');
+  results.contextRefit = await measureContextRefit(threads[0] ?? 1);
+  console.table(results.contextRefit);
+  process.stderr.write('context: summary latency per demo model…\n');
+  results.summaryLatency = await measureSummaryLatency(threads[0] ?? 1);
+  console.table(results.summaryLatency);
 }
 await mkdir(resultsDir, {recursive: true});
 const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);

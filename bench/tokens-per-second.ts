@@ -71,7 +71,7 @@ async function throughMai(mai: Mai, key: string): Promise<Timing[]> {
     }
     if (i > 0) timings.push({tokens: result.value.stats.tokensOut, decodeMs: performance.now() - first, ttftMs: first - started});
     // Each reply starts from a fresh conversation, as the raw engine's do.
-    mai.store.getState().replaceMessages([]);
+    await mai.newConversation();
   }
   return timings;
 }
@@ -85,7 +85,7 @@ export async function measureTokensPerSecond(threadCounts: readonly number[]): P
     const env = {HOME: home, PATH: process.env.PATH, MAI_MODELS_DIR: dir};
     const {config, paths} = await loadConfig({env});
     const backend = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 256, temperature: config.engine.temperature});
-    const mai = await Mai.create({config, paths, backends: [backend], forgeDemoModels: false});
+    const mai = await Mai.create({config, paths, backends: [backend], forgeDemoModels: false, saveConversation: false});
     for (const spec of DEMO_MODELS) {
       const file = path.join(dir, `${spec.name}.gguf`);
       const raw = summarize(await rawEngine(file, spec.contextLength, threads));

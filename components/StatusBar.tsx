@@ -3,6 +3,7 @@ import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiStore, NoticeLevel} from '../src/store.js';
 import {formatTokensPerSecond} from '../src/format.js';
+import {contextLine} from './context-line.js';
 import {KEY_BINDINGS} from './keys.js';
 import {firstFailure, latestMessage, oneLine} from './status-line.js';
 
@@ -17,7 +18,7 @@ export const BUSY_HINT = `reply in progress — ${KEY_BINDINGS.stop.keys} stops 
 
 const LEVEL_COLOR: Readonly<Record<NoticeLevel, string | undefined>> = {info: undefined, warn: 'yellow', error: 'red'};
 
-/** "model qwen-7b · 23 tok/s · switched from llama-3b: RAM critical", on one line. */
+/** "model qwen-7b · 23 tok/s · ctx 2,310/8,192 · switched from llama-3b: RAM critical", on one line. */
 export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
   const currentKey = useStore(store, (s) => s.models.currentKey);
   const tokensPerSecond = useStore(store, (s) => s.models.lastTokensPerSecond);
@@ -25,6 +26,7 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
   const notice = useStore(store, (s) => s.ui.notice);
   const lastSwitch = useStore(store, (s) => s.models.lastSwitch);
   const failure = useStore(store, firstFailure);
+  const context = contextLine(useStore(store, (s) => s.chat.context));
 
   const message = latestMessage(notice, lastSwitch) ?? (failure ? {text: failure, level: 'warn' as const} : null);
   return (
@@ -34,6 +36,12 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
         <Text bold>{currentKey === null ? 'none' : oneLine(currentKey)}</Text>
         <Text dimColor> · </Text>
         {formatTokensPerSecond(tokensPerSecond)}
+        {context ? (
+          <>
+            <Text dimColor> · </Text>
+            <Text {...(context.warn ? {color: 'yellow'} : {dimColor: true})}>{context.text}</Text>
+          </>
+        ) : null}
         {hint ? (
           <>
             <Text dimColor> · </Text>

@@ -15,15 +15,21 @@ const LEAVE_ALT_SCREEN = '\x1b[?2004l\x1b[?25h\x1b[?1049l';
 
 export type TuiOptions = MaiOptions & {readonly ascii?: boolean};
 
-function restoreTerminalOnEveryExit(): () => void {
+function restoreTerminalOnEveryExit(saveNow: () => void): () => void {
   let restored = false;
   const restore = () => {
     if (restored) return;
     restored = true;
-    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    try {
+      if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    } catch {
+      // The terminal is gone (EIO): there is no mode to give back, and the shutdown must go on.
+    }
     process.stdout.write(LEAVE_ALT_SCREEN);
   };
   const crash = (error: unknown) => {
+    // What a reply streamed since its last write reaches the file before the process goes.
+    saveNow();
     restore();
     process.stderr.write(`mai crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
@@ -61,7 +67,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const mai = await Mai.create({...options, keepSpareEngine: true});
   const ascii = options.ascii ?? (mai.config.ui.ascii || terminalPrefersBlocks(process.env));
   process.stdout.write(ENTER_ALT_SCREEN);
-  const restore = restoreTerminalOnEveryExit();
+  const restore = restoreTerminalOnEveryExit(() => mai.saveNow());
   const restoreConsole = silenceConsole(mai);
   let exitCode = EXIT_OK;
   const screen = new ScreenWriter(process.stdout);
@@ -73,22 +79,44 @@ export async function runTui(options: TuiOptions): Promise<number> {
     exitOnCtrlC: false,
     patchConsole: false,
   });
-  const onSignal = (signal: NodeJS.Signals) => {
-    exitCode = signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129;
+  let hungUp = false;
+  let stopping = false;
+  const stop = (code: number, hangup: boolean) => {
+    // The first signal decides how mai ends; later ones (a closed terminal can send SIGHUP more
+    // than once) must neither change it nor, with no handler left, kill mai in its shutdown.
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    hungUp = hangup;
     instance.unmount();
   };
+  const onSignal = (signal: NodeJS.Signals) => stop(signal === 'SIGINT' ? EXIT_INTERRUPTED : signal === 'SIGTERM' ? 143 : 129, signal === 'SIGHUP');
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, onSignal);
+  // A terminal whose window was closed fails every later read and write with EIO, asynchronously,
+  // as 'error' events: unhandled, they would kill mai in the middle of its shutdown and lose the end
+  // of the conversation. It is a hangup: shut down as for SIGHUP. The listeners stay to the end,
+  // for the writes that the way out still makes.
+  const onTerminalGone = () => stop(129, true);
+  process.stdout.on('error', onTerminalGone);
+  process.stdin.on('error', onTerminalGone);
   mai.onQuit(() => instance.unmount());
   mai.start();
   try {
     await instance.waitUntilExit();
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
     screen.detach();
     restore();
     restoreConsole();
     await mai.shutdown();
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+  if (hungUp) {
+    // Everything is saved. Exiting normally now would have Node reset the terminal's mode on the
+    // way out, and on a terminal that is gone that fails an assertion in Node (ResetStdio) and
+    // aborts the process. Ending by the hangup itself, as its default action, is what a hangup is.
+    for (const signal of signals) process.removeAllListeners(signal);
+    process.kill(process.pid, 'SIGHUP');
   }
   return exitCode;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import {Command, CommanderError, Option} from 'commander';
-import {EXIT_OK, EXIT_USAGE, reportError} from './cli/exit-codes.js';
+import {EXIT_OK, EXIT_USAGE, reportError, UsageError} from './cli/exit-codes.js';
 import {packageVersion} from './version.js';
 
 // Argument parsing and dispatch only; each subcommand lives in src/cli/. Modules load lazily so
@@ -28,10 +28,18 @@ function build(run: (work: () => Promise<number>) => void): Command {
     .command('chat', {isDefault: true})
     .description('open the full-screen chat (the default)')
     .option('-m, --model <key>', 'start with this model')
+    .option('-r, --resume [id]', 'continue a saved conversation: the latest, or the one with this ID')
+    .option('-l, --list', 'list the saved conversations and exit')
+    .option('--json', 'with --list: print one JSON document')
     .option('--ascii', 'draw gauges with block characters instead of braille')
-    .addHelpText('after', examples('mai chat', 'mai chat --model mai-demo-small'))
-    .action((options: {model?: string; ascii?: boolean}) =>
-      run(async () => (await import('../components/runTui.js')).runTui({...configOption(), ...options})),
+    .addHelpText('after', examples('mai chat', 'mai chat --model mai-demo-small', 'mai chat --list', 'mai chat --resume', 'mai chat --resume 20261124-1031'))
+    .action((options: {model?: string; ascii?: boolean; resume?: string | true; list?: boolean; json?: boolean}) =>
+      run(async () => {
+        const {list, json, ...chat} = options;
+        if (list) return (await import('./cli/conversations.js')).listConversationsCommand({...configOption(), ...(json ? {json} : {})});
+        if (json) throw new UsageError('--json goes with --list (the chat itself is full-screen)');
+        return (await import('../components/runTui.js')).runTui({...configOption(), ...chat});
+      }),
     );
 
   program
@@ -39,9 +47,13 @@ function build(run: (work: () => Promise<number>) => void): Command {
     .description('answer one question on stdout, for scripts (`-` reads the question from stdin)')
     .argument('<text...>', 'the question')
     .option('-m, --model <key>', 'use this model')
-    .option('--json', 'print one JSON document: text, model, token counts')
-    .addHelpText('after', examples('mai ask "summarize: $(cat notes.txt)"', 'echo "hi" | mai ask - --json'))
-    .action((words: string[], options: {model?: string; json?: boolean}) =>
+    .option('-r, --resume <id>', 'continue a saved conversation (its ID, or "latest")')
+    .option('--json', 'print one JSON document: text, model, token counts, conversation ID')
+    .addHelpText(
+      'after',
+      examples('mai ask "summarize: $(cat notes.txt)"', 'echo "hi" | mai ask - --json', 'mai ask --resume latest "and in two sentences?"'),
+    )
+    .action((words: string[], options: {model?: string; json?: boolean; resume?: string}) =>
       run(async () => (await import('./cli/ask.js')).ask(words, {...configOption(), ...options})),
     );
 

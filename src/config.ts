@@ -7,6 +7,7 @@
 export type {
   Config,
   ConfigFile,
+  ContextConfig,
   EngineConfig,
   GpuSetting,
   LoadedConfig,

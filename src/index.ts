@@ -1,6 +1,8 @@
 // The library entry: `import {Mai} from 'mai'`.
 export {Mai} from './mai.js';
-export type {MaiOptions, MaiStatus, Reply, ReplyOptions} from './mai.js';
+export type {MaiOptions, MaiStatus, Reply, ReplyOptions, ResumedConversation} from './mai.js';
+export {ConversationNotFoundError, listConversations, type ConversationInfo} from './models/conversation-file.js';
+export type {ChatEntry, ContextReport} from './store.js';
 export type {ChatMessage, ModelBackend, ModelHandle, ModelInfo, ResponseStats, Tier} from './models/backend.js';
 export {ModelError, type ModelErrorKind} from './models/errors.js';
 // One per LM Studio server: pass more of them in MaiOptions.backends to use several hosts.

@@ -1,9 +1,11 @@
-import {randomUUID} from 'node:crypto';
 import {AsyncQueue} from './async-queue.js';
 import type {MaiCommands} from './commands.js';
 import {loadConfig, modelConfigFor, type Config, type MaiPaths} from './config.js';
 import {openEventLog, type EventLog} from './log.js';
-import type {ChatMessage, ModelBackend, ResponseStats} from './models/backend.js';
+import type {ModelBackend, ResponseStats} from './models/backend.js';
+import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './models/context-manager.js';
+import {ConversationFile, findConversation} from './models/conversation-file.js';
+import type {ReplayedConversation} from './models/conversation-events.js';
 import {EmbeddedBackend} from './models/embedded-backend.js';
 import {errorMessage, ModelError} from './models/errors.js';
 import {forgeDemoModels} from './models/demo-models.js';
@@ -36,6 +38,20 @@ export type MaiOptions = {
   readonly forgeDemoModels?: boolean;
   /** Keep an engine process started ahead of the next load, for instant switches (the TUI). */
   readonly keepSpareEngine?: boolean;
+  /**
+   * Continue a saved conversation: its ID (or the start of one), or true / "latest" for the most
+   * recent. An ID that names none throws ConversationNotFoundError.
+   */
+  readonly resume?: string | true;
+  /** Save the conversation under the state dir (default true). */
+  readonly saveConversation?: boolean;
+};
+
+/** A conversation continued from its file, and what could not be read in it. */
+export type ResumedConversation = {
+  readonly id: string;
+  readonly messages: number;
+  readonly warnings: readonly string[];
 };
 
 export type ReplyOptions = {readonly signal?: AbortSignal};
@@ -92,11 +108,18 @@ function settingsLookup(config: Config): (key: string) => ModelSettings | undefi
   };
 }
 
+// A summary is notes, not prose: a low temperature keeps it to what was said.
+const SUMMARY_TEMPERATURE = 0.2;
+const SHUTDOWN_REPLY_WAIT_MS = 2000;
+
 export class Mai implements MaiCommands {
   readonly store: MaiStore;
   readonly models: ModelManager;
+  readonly context: ContextManager;
+  readonly resumed: ResumedConversation | null;
   private readonly monitor: ResourceMonitor;
   private replyController: AbortController | null = null;
+  private replyDone: Promise<unknown> | null = null;
   private shutdownPromise: Promise<void> | null = null;
   private quitListeners: (() => void)[] = [];
 
@@ -107,8 +130,21 @@ export class Mai implements MaiCommands {
     private readonly log: EventLog,
     options: MaiOptions,
     preferredModel: string | null,
+    resumed: {readonly file: ConversationFile; readonly conversation: ReplayedConversation} | null,
   ) {
     this.store = options.store ?? createMaiStore();
+    this.context = new ContextManager({
+      store: this.store,
+      log,
+      settings: {...config.context, maxReplyTokens: config.engine.maxTokens},
+      conversationsDir: options.saveConversation === false ? null : paths.conversationsDir,
+      ...(resumed ? {resumed} : {}),
+      summaryModel: () => this.summaryModel(),
+    });
+    this.resumed = resumed
+      ? {id: resumed.file.id, messages: resumed.conversation.messages.length, warnings: resumed.conversation.warnings}
+      : null;
+    if (resumed) this.announceResume(resumed.file.id, resumed.conversation);
     this.monitor = new ResourceMonitor({
       store: this.store,
       intervalMs: config.policy.sampleIntervalMs,
@@ -127,6 +163,9 @@ export class Mai implements MaiCommands {
       headroomBytes: config.policy.memoryHeadroomGb * GiB,
       retries: config.policy.retries,
       ...(options.forgeDemoModels === false ? {} : {onNoModels: () => this.forgeDemos()}),
+      onSwitch: async ({handle, backend}, from, reason) => {
+        await this.context.transfer(contextTarget(backend, handle), from, reason);
+      },
     });
     this.models.setPreferred(preferredModel);
     for (const backend of backends) if (backend instanceof LMStudioAdapter) this.followLMStudio(backend);
@@ -148,6 +187,31 @@ export class Mai implements MaiCommands {
     };
     publish(adapter.status());
     adapter.onStatus(publish);
+  }
+
+  private announceResume(id: string, conversation: ReplayedConversation): void {
+    const count = conversation.messages.length;
+    this.log.event('conversation-resumed', {id, messages: count, warnings: conversation.warnings});
+    const problems = conversation.warnings.length > 0 ? ` (${conversation.warnings.join('; ')})` : '';
+    this.store.getState().notify(`resumed conversation ${id}: ${count} ${count === 1 ? 'message' : 'messages'}${problems}`, problems ? 'warn' : 'info');
+  }
+
+  /**
+   * The smallest loaded model writes summaries (DESIGN.md §7), in the background. Chosen once no
+   * switch is running: the model a switch leaves is unloaded at its end.
+   */
+  private async summaryModel(): Promise<SummaryModel | null> {
+    await this.models.idle();
+    const loaded = this.models.smallestLoaded();
+    if (!loaded) return null;
+    const {backend, handle} = loaded;
+    return {
+      target: contextTarget(backend, handle),
+      respond: async (messages, {signal, maxTokens}) => {
+        const result = await backend.respond(handle, messages, {signal, maxTokens, temperature: SUMMARY_TEMPERATURE, isolated: true});
+        return {text: result.text, stopReason: result.stats.stopReason};
+      },
+    };
   }
 
   static async create(options: MaiOptions = {}): Promise<Mai> {
@@ -189,7 +253,11 @@ export class Mai implements MaiCommands {
           : []),
       ];
     const preferred = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
-    created.mai = new Mai(config, paths, backends, log, options, preferred);
+    const resumed =
+      options.resume === undefined
+        ? null
+        : await ConversationFile.open(paths.conversationsDir, await findConversation(paths.conversationsDir, options.resume === true ? undefined : options.resume));
+    created.mai = new Mai(config, paths, backends, log, options, preferred, resumed);
     return created.mai;
   }
 
@@ -243,16 +311,10 @@ export class Mai implements MaiCommands {
     this.monitor.start();
   }
 
-  private historyForModel(): ChatMessage[] {
-    return this.store
-      .getState()
-      .chat.messages.filter((entry) => entry.text.length > 0)
-      .map((entry) => ({role: entry.role, content: entry.text}));
-  }
-
   /**
    * Sends `text` and streams the reply: every chunk goes to `onChunk`, and to the store at most
-   * every 33 ms. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
+   * every 33 ms. The message is on disk before the model is asked; the prompt is fitted to the
+   * model that answers. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
    */
   private async reply(typed: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
     // Blank lines around a message are an accident of typing or pasting, never meant for the model.
@@ -265,34 +327,40 @@ export class Mai implements MaiCommands {
     if (signal?.aborted) controller.abort();
     signal?.addEventListener('abort', onAbort, {once: true});
     state.setBusy(true);
-    state.addMessage({id: randomUUID(), role: 'user', text, at: Date.now()});
-    const id = randomUUID();
+    // A summary being written in the background yields to the reply (it is made again after it).
+    this.context.pauseSummaries();
     const buffer = new ReplyBuffer((streamed) => this.store.getState().setStreamingText(streamed));
+    let recording: ReplyRecording | null = null;
     try {
-      const messages = this.historyForModel();
-      const {handle} = await this.models.ensureCurrent();
-      state.startStreaming({id, model: handle.key, text: ''});
-      const result = await this.models.respond(messages, {
-        signal: controller.signal,
-        onText: (chunk) => {
-          buffer.append(chunk);
-          onChunk(chunk);
+      await this.context.addUserMessage(text);
+      const result = await this.models.respond(
+        async ({backend, handle}) => {
+          const prompt = await this.context.buildPrompt(contextTarget(backend, handle));
+          recording ??= this.context.startReply(handle.key);
+          this.store.getState().startStreaming({id: recording.id, model: handle.key, text: buffer.value});
+          return prompt;
         },
-      });
+        {
+          signal: controller.signal,
+          onText: (chunk) => {
+            buffer.append(chunk);
+            recording?.append(chunk);
+            onChunk(chunk);
+          },
+        },
+      );
       buffer.flush();
       const interrupted = result.stats.stopReason === 'aborted';
       const finalText = interrupted ? buffer.value : result.text || buffer.value;
-      const entry: ChatEntry = {id, role: 'assistant', text: finalText, at: Date.now(), model: result.modelKey, stats: result.stats, ...(interrupted ? {interrupted} : {})};
-      this.store.getState().finishStreaming(entry);
+      (recording as ReplyRecording | null)?.finish({text: finalText, model: result.modelKey, stats: result.stats, interrupted});
       this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
       return {text: finalText, model: result.modelKey, stats: result.stats, interrupted};
     } catch (error) {
       buffer.flush();
-      const streaming = this.store.getState().chat.streaming;
-      const kept: ChatEntry | null = buffer.value
-        ? {id, role: 'assistant', text: buffer.value, at: Date.now(), model: streaming?.model ?? '', interrupted: true}
-        : null;
-      this.store.getState().finishStreaming(kept);
+      const model = this.store.getState().chat.streaming?.model ?? '';
+      const kept = recording as ReplyRecording | null;
+      if (kept) kept.finish({text: buffer.value, model, interrupted: true});
+      else this.store.getState().finishStreaming(null);
       this.log.error('reply-failed', error);
       throw error;
     } finally {
@@ -300,18 +368,30 @@ export class Mai implements MaiCommands {
       signal?.removeEventListener('abort', onAbort);
       if (this.replyController === controller) this.replyController = null;
       this.store.getState().setBusy(false);
+      this.context.summarizeInBackground();
     }
+  }
+
+  /** Runs a reply, remembered so that shutdown can let it write its end first. */
+  private startReply(text: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
+    const reply = this.reply(text, signal, onChunk);
+    const done = reply.catch(() => undefined);
+    this.replyDone = done;
+    void done.then(() => {
+      if (this.replyDone === done) this.replyDone = null;
+    });
+    return reply;
   }
 
   /** The whole reply to `text`. */
   processMessage(text: string, options: ReplyOptions = {}): Promise<Reply> {
-    return this.reply(text, options.signal, () => undefined);
+    return this.startReply(text, options.signal, () => undefined);
   }
 
   /** The reply to `text`, chunk by chunk as the model writes it. */
   async *streamMessage(text: string, options: ReplyOptions = {}): AsyncGenerator<string, Reply> {
     const queue = new AsyncQueue<string>();
-    const reply = this.reply(text, options.signal, (chunk) => queue.push(chunk));
+    const reply = this.startReply(text, options.signal, (chunk) => queue.push(chunk));
     reply.then(
       () => queue.end(),
       (error: unknown) => queue.fail(error),
@@ -320,8 +400,25 @@ export class Mai implements MaiCommands {
     return await reply;
   }
 
+  /** The conversation's messages, oldest first (a reply being written is not among them yet). */
   getConversationHistory(): readonly ChatEntry[] {
-    return this.store.getState().chat.messages;
+    return this.context.messages();
+  }
+
+  /** Writes the reply in progress as far as it got, synchronously (for a process about to die). */
+  saveNow(): void {
+    this.context.saveNow();
+  }
+
+  /** Ends this conversation (saved as it is) and starts an empty one. */
+  async newConversation(): Promise<void> {
+    if (this.store.getState().chat.busy) throw new Error('a reply is in progress');
+    await this.context.startNew();
+  }
+
+  /** The saved conversation's ID (for `--resume`), once its first message is written. */
+  get conversationId(): string | null {
+    return this.context.conversationId;
   }
 
   async getStatus(): Promise<MaiStatus> {
@@ -362,7 +459,7 @@ export class Mai implements MaiCommands {
 
   send(text: string): void {
     if (this.store.getState().chat.busy) return;
-    this.reply(text, undefined, () => undefined).catch((error: unknown) => {
+    this.startReply(text, undefined, () => undefined).catch((error: unknown) => {
       if (!(error instanceof ModelError && error.kind === 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
     });
   }
@@ -388,6 +485,11 @@ export class Mai implements MaiCommands {
     this.shutdownPromise ??= (async () => {
       this.replyController?.abort();
       this.monitor.stop();
+      // The reply being written ends first (it records itself as interrupted); an engine that does
+      // not answer the abort is not waited for long: its text so far is in the file already.
+      if (this.replyDone) await Promise.race([this.replyDone, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_REPLY_WAIT_MS).unref())]);
+      // The conversation next: a summary in progress stops, and every line written is flushed.
+      await this.context.close();
       await this.models.shutdown();
       await Promise.all(this.backends.map((backend) => backend.dispose().catch(() => undefined)));
       this.log.close();

@@ -134,6 +134,23 @@ export type ChatEntry = {
   readonly stats?: ResponseStats;
 };
 
+/** How the conversation was fitted into the current model's context: the status bar says it. */
+export type ContextReport = {
+  readonly model: string;
+  readonly contextLength: number;
+  /** Tokens of the last prompt built (exact when the backend can count a whole prompt). */
+  readonly promptTokens: number;
+  readonly messages: number;
+  /** Messages sent in full, summarized, and left out. */
+  readonly kept: number;
+  readonly summarized: number;
+  readonly dropped: number;
+  /** The last message alone was longer than the window and was cut, with a marker. */
+  readonly truncated: boolean;
+  /** A summary of older turns is being written in the background. */
+  readonly summarizing: boolean;
+};
+
 export type StreamingReply = {readonly id: string; readonly model: string; readonly text: string};
 
 export type NoticeLevel = 'info' | 'warn' | 'error';
@@ -153,6 +170,7 @@ export type State = {
     readonly messages: readonly ChatEntry[];
     readonly streaming: StreamingReply | null;
     readonly busy: boolean;
+    readonly context: ContextReport | null;
   };
   readonly ui: {
     readonly notice: Notice | null;
@@ -176,6 +194,7 @@ export type Actions = {
   finishStreaming(entry: ChatEntry | null): void;
   setBusy(busy: boolean): void;
   replaceMessages(messages: readonly ChatEntry[]): void;
+  setContextReport(report: ContextReport | null): void;
   notify(text: string, level?: NoticeLevel): void;
   setHelpOpen(open: boolean): void;
   scrollBy(lines: number, maxOffset: number): void;
@@ -205,7 +224,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
     resources: {[LOCAL_HOST]: emptyHostResources()},
     models: {entries: [], currentKey: null, status: {}, lastSwitch: null, lastTokensPerSecond: null},
     backends: {},
-    chat: {messages: [], streaming: null, busy: false},
+    chat: {messages: [], streaming: null, busy: false, context: null},
     ui: {notice: null, helpOpen: false, scrollOffset: 0},
 
     setHostResources: (host, resources) => set((s) => ({resources: {...s.resources, [host]: resources}})),
@@ -230,6 +249,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
       })),
     setBusy: (busy) => set((s) => ({chat: {...s.chat, busy}})),
     replaceMessages: (messages) => set((s) => ({chat: {...s.chat, messages}})),
+    setContextReport: (context) => set((s) => ({chat: {...s.chat, context}})),
     notify: (text, level = 'info') => set((s) => ({ui: {...s.ui, notice: {text, level, at: now()}}})),
     setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen}})),
     scrollBy: (lines, maxOffset) =>

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Mai} from '../src/mai.js';
+import {TEST_MODELS} from './support/models.js';
 import {closedPortUrl, createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
 
 // The CLI as a user runs it: the built `mai` in a subprocess, with an empty HOME.
@@ -201,5 +203,79 @@ describe('mai interrupted', () => {
     } finally {
       await both.cleanup();
     }
+  });
+});
+
+describe('saved conversations', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox(['tiny', 'slow']);
+  });
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('survive kill -9 in the middle of a reply: on --resume every completed message is there, the partial one marked interrupted', async () => {
+    const first = await run(['ask', '--json', '--model', keyOf('tiny'), 'first question'], sandbox.env);
+    expect(first.code).toBe(0);
+    const {conversation: id} = JSON.parse(first.stdout) as {conversation: string};
+    expect(id).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
+
+    // The slow model writes a word every ~50 ms: kill as soon as the first words are out.
+    let killed = false;
+    const crashed = await run(['ask', '--resume', id, '--model', keyOf('slow'), 'tell me slowly'], sandbox.env, {
+      onStdout: (text, child) => {
+        if (!killed && text.split(' ').length > 3) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(crashed.code).toBeNull();
+    expect(TEST_MODELS.slow.message?.startsWith(crashed.stdout)).toBe(true);
+    expect(crashed.stdout.length).toBeLessThan(TEST_MODELS.slow.message?.length ?? 0);
+
+    const listed = await run(['chat', '--list', '--json'], sandbox.env);
+    const {conversations} = JSON.parse(listed.stdout) as {conversations: {id: string; messages: number; firstLine: string}[]};
+    expect(conversations).toEqual([expect.objectContaining({id, messages: 4, firstLine: 'first question'})]);
+
+    const after = await run(['ask', '--resume', 'latest', '--json', '--model', keyOf('tiny'), 'are you back?'], sandbox.env);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({conversation: id, text: TEST_MODELS.tiny.message});
+
+    const mai = await Mai.create({env: sandbox.env, forgeDemoModels: false, resume: id});
+    try {
+      const history = mai.getConversationHistory();
+      expect(history.map((message) => [message.role, message.interrupted ?? false])).toEqual([
+        ['user', false],
+        ['assistant', false],
+        ['user', false],
+        ['assistant', true],
+        ['user', false],
+        ['assistant', false],
+      ]);
+      expect(history[1]?.text).toBe(TEST_MODELS.tiny.message);
+      // What the crash cut off is kept as far as it reached the file (the first words at once,
+      // then every 200 ms): a start of what was printed.
+      const partial = history[3]?.text ?? '';
+      expect(partial.length).toBeGreaterThan(0);
+      expect(crashed.stdout.startsWith(partial)).toBe(true);
+      expect(history[4]?.text).toBe('are you back?');
+    } finally {
+      await mai.shutdown();
+    }
+  });
+
+  it('are listed for people: ID, last activity, message count and first line', async () => {
+    const {code, stdout} = await run(['chat', '--list'], sandbox.env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ID\s+LAST ACTIVE\s+MESSAGES\s+FIRST LINE\n\d{8}-\d{6}-[0-9a-f]{4}\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+6\s+first question\n/);
+    expect(stdout).toContain('mai chat --resume');
+  });
+
+  it('an unknown conversation ID is a usage error, exit 2, without a stack trace', async () => {
+    const {code, stderr} = await run(['ask', '--resume', 'nope', 'hi'], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toBe('mai: no conversation "nope" (run `mai chat --list` to see them)\n');
   });
 });

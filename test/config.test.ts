@@ -85,6 +85,7 @@ describe('the bundled config', () => {
     ]);
     expect(config.lmstudio).toEqual({url: 'ws://127.0.0.1:1234', enabled: true});
     expect(config.ui).toEqual({ascii: false});
+    expect(config.context).toEqual({replyRoom: {percent: 25}, systemPrompt: '', summaries: true});
   });
 
   it('finds a model entry by key, with or without .gguf and in any case', async () => {
@@ -135,6 +136,17 @@ describe('a user file over the bundled one', () => {
     expect(config.modelDirs).toEqual([path.join(home, 'gguf'), path.join(dir, 'relative'), paths.modelsDir]);
   });
 
+  it.each([
+    ['25%', {percent: 25}],
+    ['12.5 %', {percent: 12.5}],
+    ['512', {tokens: 512}],
+  ])('takes a reply room of %s', async (value, replyRoom) => {
+    const {home, env} = await freshHome();
+    const configPath = await writeUserFile(home, `context:\n  reply_room: ${value === '512' ? value : JSON.stringify(value)}\n  system_prompt: Be brief.\n`);
+    const {config} = await loadConfig({configPath, env});
+    expect(config.context).toEqual({replyRoom, systemPrompt: 'Be brief.', summaries: true});
+  });
+
   it('reads the user file from the config dir when no --config is given', async () => {
     const {home, env} = await freshHome();
     const configFile = await writeUserFile(path.join(home, '.config', 'mai'), 'ui:\n  ascii: true\n', 'models.yaml');
@@ -170,7 +182,7 @@ describe('config errors name the file, line and column', () => {
     [
       'an unknown top-level key',
       'ui:\n  ascii: true\npolcy:\n  retries: 2\n',
-      `${file}:3:1: polcy: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui`,
+      `${file}:3:1: polcy: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context`,
     ],
     [
       'an unknown nested key',
@@ -235,6 +247,17 @@ describe('config errors name the file, line and column', () => {
       `${file}:2:8: lmstudio.url: expected a ws://, wss://, http:// or https:// URL, got "localhost:1234"`,
     ],
     ['a single dir for a list', 'model_dirs: ~/x\n', `${file}:1:13: model_dirs: expected a list of folder paths, got "~/x"`],
+    [
+      'a reply room over 90%',
+      'context:\n  reply_room: 95%\n',
+      `${file}:2:15: context.reply_room: expected a share of the context from 1% to 90% (such as 25%) or a number of tokens, got "95%"`,
+    ],
+    [
+      'a reply room of no tokens',
+      'context:\n  reply_room: 0\n',
+      `${file}:2:15: context.reply_room: expected a share of the context from 1% to 90% (such as 25%) or a number of tokens, got 0`,
+    ],
+    ['a system prompt that is not text', 'context:\n  system_prompt: [a]\n', `${file}:2:18: context.system_prompt: expected a text (empty for none), got a list`],
   ];
 
   it.each(table)('%s', async (_name, text, message) => {
@@ -264,7 +287,7 @@ describe('config errors name the file, line and column', () => {
       `${file}:6:11: models[0].tier: expected one of small, medium, large, got "huge"`,
       `${file}:8:12: policy.retries: expected a non-negative integer, got -1`,
       `${file}:9:3: policy.bogus: unknown key; expected one of sample_interval_ms, pressure, switch_down_after_ms, switch_up_after_ms, preload, retries, struggle, memory_headroom_gb`,
-      `${file}:10:1: colour: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui`,
+      `${file}:10:1: colour: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context`,
     ]);
     expect(error.problems.map((p) => [p.line, p.col])).toEqual([[2, 16], [3, 8], [6, 11], [8, 12], [9, 3], [10, 1]]);
   });

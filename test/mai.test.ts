@@ -1,5 +1,9 @@
+import {mkdir, readFile, stat, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Mai} from '../src/mai.js';
+import {encodeEvent} from '../src/models/conversation-events.js';
+import {ConversationFile, ConversationNotFoundError} from '../src/models/conversation-file.js';
 import {TEST_MODELS} from './support/models.js';
 import {processExists} from './support/processes.js';
 import {createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
@@ -9,10 +13,16 @@ import {createSandbox, keyOf, type Sandbox} from './support/sandbox.js';
 let sandbox: Sandbox | undefined;
 let mai: Mai | undefined;
 
-async function start(models: Parameters<typeof createSandbox>[0], model?: string): Promise<Mai> {
-  sandbox = await createSandbox(models);
-  mai = await Mai.create({env: sandbox.env, forgeDemoModels: false, ...(model ? {model} : {})});
+async function start(models: Parameters<typeof createSandbox>[0], model?: string, resume?: string): Promise<Mai> {
+  sandbox ??= await createSandbox(models);
+  mai = await Mai.create({env: sandbox.env, forgeDemoModels: false, ...(model ? {model} : {}), ...(resume ? {resume} : {})});
   return mai;
+}
+
+/** The lines of the conversation's file, parsed. */
+async function savedEvents(mai: Mai): Promise<{type: string; role?: string; text?: string; interrupted?: boolean}[]> {
+  const file = ConversationFile.pathFor(mai.paths.conversationsDir, mai.conversationId ?? '');
+  return (await readFile(file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as {type: string});
 }
 
 afterEach(async () => {
@@ -119,5 +129,85 @@ describe('Mai', () => {
       {id: 'embedded', kind: 'embedded', available: true},
       {id: 'lmstudio', kind: 'lmstudio', available: false, state: 'not-running', url: sandbox?.env.LMSTUDIO_URL, version: null, detail: 'not running (connection refused)'},
     ]);
+  });
+});
+
+describe('saved conversations', () => {
+  it('are written as they happen: the message before the model is asked, the reply as it streams', async () => {
+    const mai = await start(['slow']);
+    let seenAtFirstChunk: string[] = [];
+    for await (const chunk of mai.streamMessage('Hello there')) {
+      if (seenAtFirstChunk.length === 0 && chunk) seenAtFirstChunk = (await savedEvents(mai)).map((event) => event.type);
+    }
+    // By the time the first words reach the screen, the question (then the first model load) and the
+    // reply's start are on disk.
+    expect(seenAtFirstChunk).toEqual(['conversation', 'message', 'switch', 'started', 'delta']);
+    const events = await savedEvents(mai);
+    expect(events.at(-1)).toMatchObject({type: 'completed', text: TEST_MODELS.slow.message, interrupted: false});
+    const file = ConversationFile.pathFor(mai.paths.conversationsDir, mai.conversationId ?? '');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(mai.paths.conversationsDir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('come back with --resume: every message, and the next reply goes on in the same file', async () => {
+    const first = await start(['demo-small']);
+    await first.processMessage('My name is Ada.');
+    await first.processMessage('What is my name?');
+    const id = first.conversationId as string;
+    await first.shutdown();
+
+    const resumed = await start(['demo-small'], undefined, id);
+    expect(resumed.resumed).toEqual({id, messages: 4, warnings: []});
+    expect(resumed.store.getState().chat.messages.map((message) => message.text.slice(0, 16))).toEqual([
+      'My name is Ada.',
+      'Hello! I am mai-',
+      'What is my name?',
+      'Hello! I am mai-',
+    ]);
+    expect(resumed.store.getState().ui.notice?.text).toBe(`resumed conversation ${id}: 4 messages`);
+    await resumed.processMessage('Still here?');
+    expect(resumed.conversationId).toBe(id);
+    expect(resumed.getConversationHistory()).toHaveLength(6);
+    // The model saw the conversation from before the resume.
+    expect(resumed.context.lastPrompt()?.messages.map((message) => message.content.slice(0, 16))).toEqual([
+      'My name is Ada.',
+      'Hello! I am mai-',
+      'What is my name?',
+      'Hello! I am mai-',
+      'Still here?',
+    ]);
+  });
+
+  it('load what is valid from a file with garbage lines and a torn last line, and say so', async () => {
+    sandbox = await createSandbox(['demo-small']);
+    const dir = path.join(sandbox.env.XDG_STATE_HOME ?? '', 'mai', 'conversations');
+    await mkdir(dir, {recursive: true});
+    const at = Date.UTC(2026, 10, 24);
+    const text = [
+      encodeEvent({type: 'conversation', v: 1, id: '20261124-000000-beef', at}),
+      encodeEvent({type: 'message', id: 'u1', role: 'user', text: 'first', at}),
+      'this line is not JSON at all\n',
+      encodeEvent({type: 'started', id: 'a1', model: 'mai-demo-small', at}),
+      encodeEvent({type: 'delta', id: 'a1', text: 'Hello! I am'}),
+      encodeEvent({type: 'message', id: 'u2', role: 'user', text: 'second', at}).slice(0, 30),
+    ].join('');
+    await writeFile(path.join(dir, '20261124-000000-beef.jsonl'), text);
+
+    const mai = await start(['demo-small'], undefined, '20261124-000000-beef');
+    expect(mai.getConversationHistory().map((message) => [message.text, message.interrupted ?? false])).toEqual([
+      ['first', false],
+      ['Hello! I am', true],
+    ]);
+    expect(mai.store.getState().ui.notice).toMatchObject({
+      level: 'warn',
+      text: expect.stringContaining('line 3 could not be read and was skipped; the last line (6) was cut off while it was written'),
+    });
+    await mai.processMessage('third');
+    expect(mai.getConversationHistory()).toHaveLength(4);
+  });
+
+  it('refuse an ID that names no conversation', async () => {
+    sandbox = await createSandbox(['demo-small']);
+    await expect(Mai.create({env: sandbox.env, forgeDemoModels: false, resume: 'no-such-id'})).rejects.toThrow(ConversationNotFoundError);
   });
 });

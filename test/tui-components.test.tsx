@@ -287,6 +287,16 @@ describe('the status bar', () => {
     expect(lines().at(-1)).toContain('23 tok/s · load failed: out of memory');
   });
 
+  it('says how the conversation was fitted into the model\'s context', async () => {
+    const store = filledStore();
+    const {lines} = await renderApp(store, recordingCommands().commands, {columns: 160, rows: 24});
+    const report = {model: 'qwen2.5-7b-instruct', contextLength: 1024, promptTokens: 534, messages: 60, truncated: false};
+    await update(() => store.getState().setContextReport({...report, kept: 60, summarized: 0, dropped: 0, summarizing: false}));
+    expect(lines().at(-1)).toContain('23 tok/s · ctx 534/1,024 · switched from');
+    await update(() => store.getState().setContextReport({...report, kept: 2, summarized: 50, dropped: 8, summarizing: true}));
+    expect(lines().at(-1)).toContain('23 tok/s · ctx 534/1,024: 2 kept, 50 summarized, 8 dropped, summarizing… · switched from');
+  });
+
   it('says why a model is unusable when nothing newer is to be said', async () => {
     const store = createMaiStore();
     store.getState().setModelEntries([model('ok-model'), model('bad-model', {unusable: 'not a GGUF file'})]);

@@ -1,8 +1,9 @@
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import xterm from '@xterm/headless';
 import {afterEach, describe, expect, it} from 'vitest';
 import {TEST_MODELS} from './support/models.js';
+import {processExists} from './support/processes.js';
 import {createSandbox, type Sandbox} from './support/sandbox.js';
 
 // `mai` in a real pseudo-terminal (util-linux `script`), its output read by a terminal emulator
@@ -31,12 +32,13 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-async function openMai(models: Parameters<typeof createSandbox>[0]): Promise<Session> {
-  sandbox = await createSandbox(models);
+async function openMai(models: Parameters<typeof createSandbox>[0], args: readonly string[] = []): Promise<Session> {
+  sandbox ??= await createSandbox(models);
   const terminal = new xterm.Terminal({cols: COLUMNS, rows: ROWS, allowProposedApi: true});
   // Ink draws only the last frame when CI is set: the user's terminal is not a CI log.
   const env = {...sandbox.env, TERM: 'xterm-256color'};
-  const child = spawn('script', ['-q', '-e', '-c', `stty cols ${COLUMNS} rows ${ROWS}; exec ${process.execPath} ${CLI}`, '/dev/null'], {env});
+  const command = [process.execPath, CLI, ...args].join(' ');
+  const child = spawn('script', ['-q', '-e', '-c', `stty cols ${COLUMNS} rows ${ROWS}; exec ${command}`, '/dev/null'], {env});
   child.stdout.on('data', (data: Buffer) => terminal.write(data));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const screen = () => {
@@ -95,5 +97,33 @@ describe('mai in a real terminal', () => {
     expect(screen()).not.toContain('Hello! I am');
     await typeKeys(child, '\r');
     await waitFor('Hello! I am mai-demo-small');
+  });
+
+  it('brings the conversation back with --resume after the terminal was killed in the middle of a reply', async () => {
+    const first = await openMai(['slow']);
+    await first.waitFor('● test-slow');
+    await typeKeys(first.child, ...'hello slow model', '\r');
+    await first.waitFor('This is the slow');
+    // The terminal's window is closed: `script` (the terminal) dies, mai gets a hangup and EIO.
+    const maiPid = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(first.child.pid)], {encoding: 'utf8'}).trim());
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const deadline = Date.now() + 20_000;
+    while (processExists(maiPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(processExists(maiPid)).toBe(false);
+
+    const second = await openMai(['slow'], ['chat', '--resume']);
+    await second.waitFor(/resumed conversation \d{8}-\d{6}-[0-9a-f]{4}: 2 messages/);
+    await second.waitFor('hello slow model');
+    // The reply as far as it got (all of it, when it ended before mai shut down), never lost.
+    await second.waitFor('This is the slow');
+    await typeKeys(second.child, ...'and again', '\r');
+    await second.waitFor(/and again[\s\S]*This is the slow/);
+  });
+
+  it('refuses --resume with nothing to resume, exit 2, before taking the screen', async () => {
+    const {exited, screen} = await openMai(['slow'], ['chat', '--resume', 'nope']);
+    expect(await exited).toBe(2);
+    expect(screen()).toContain('mai: there are no saved conversations yet');
   });
 });

@@ -18,6 +18,7 @@ async function promptFrom(words: readonly string[]): Promise<string> {
 export async function ask(words: readonly string[], options: AskOptions): Promise<number> {
   const prompt = await promptFrom(words);
   return withMai(options, async ({mai, signal}) => {
+    for (const warning of mai.resumed?.warnings ?? []) note(`mai: conversation ${mai.resumed?.id}: ${warning}`);
     const unsubscribe = mai.store.subscribe((state, previous) => {
       if (state.ui.notice && state.ui.notice !== previous.ui.notice) {
         if (state.ui.notice.level === 'info') progress(`mai: ${state.ui.notice.text}`);
@@ -41,9 +42,11 @@ export async function ask(words: readonly string[], options: AskOptions): Promis
           timeToFirstTokenMs: Math.round(reply.stats.timeToFirstTokenMs),
           tokensPerSecond: Math.round(reply.stats.tokensPerSecond * 10) / 10,
           stopReason: reply.stats.stopReason,
+          conversation: mai.conversationId,
         });
       } else {
         process.stdout.write('\n');
+        if (mai.conversationId) progress(`mai: saved as conversation ${mai.conversationId} (continue it with --resume)`);
       }
       return EXIT_OK;
     } finally {

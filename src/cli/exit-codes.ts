@@ -1,4 +1,5 @@
 import {ConfigError} from '../config.js';
+import {ConversationNotFoundError} from '../models/conversation-file.js';
 import {errorMessage} from '../models/errors.js';
 import {sanitizeForTerminal} from '../sanitize.js';
 
@@ -14,7 +15,7 @@ export class UsageError extends Error {
 }
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError || error instanceof UsageError) return EXIT_USAGE;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof ConversationNotFoundError) return EXIT_USAGE;
   return EXIT_FAILURE;
 }
 

@@ -26,7 +26,13 @@ export async function withMai(options: MaiOptions, run: (session: Session) => Pr
     process.on(name, handler);
     return () => process.off(name, handler);
   });
-  const mai = await Mai.create(options);
+  let mai: Mai;
+  try {
+    mai = await Mai.create(options);
+  } catch (error) {
+    for (const remove of handlers) remove();
+    throw error;
+  }
   try {
     const code = await run({mai, signal: controller.signal});
     return interruptedBy ? (SIGNAL_EXIT_CODES[interruptedBy] ?? EXIT_INTERRUPTED) : code;

@@ -5,7 +5,7 @@
 import {z} from 'zod';
 import {TIERS, type Tier} from '../models/backend.js';
 import {modelKeyId} from './model-key.js';
-import type {Config, EngineConfig, ModelConfig, PolicyConfig} from './types.js';
+import type {Config, ContextConfig, EngineConfig, ModelConfig, PolicyConfig} from './types.js';
 
 const expected = (what: string) => ({error: `expected ${what}`});
 
@@ -146,6 +146,27 @@ const engine = strict({
   }),
 );
 
+// Room for the reply: a share of each model's context ("25%") or a number of tokens. Above 90 % a
+// prompt would hold hardly more than the last message.
+const replyRoomWhat = 'a share of the context from 1% to 90% (such as 25%) or a number of tokens';
+const replyRoom = z.union(
+  [
+    integer(replyRoomWhat, 1).transform((tokens) => ({tokens})),
+    z
+      .string(expected(replyRoomWhat))
+      .regex(/^\s*\d+(\.\d+)?\s*%\s*$/, expected(replyRoomWhat))
+      .transform((text) => ({percent: Number.parseFloat(text)}))
+      .refine(({percent}) => percent >= 1 && percent <= 90, expected(replyRoomWhat)),
+  ],
+  expected(replyRoomWhat),
+);
+
+const context = strict({
+  reply_room: replyRoom,
+  system_prompt: z.string(expected('a text (empty for none)')),
+  summaries: bool,
+}).transform((c): ContextConfig => ({replyRoom: c.reply_room, systemPrompt: c.system_prompt, summaries: c.summaries}));
+
 export const lmstudioUrlWhat = 'a ws://, wss://, http:// or https:// URL';
 
 /** @lmstudio/sdk takes only ws:// or wss:// with no trailing slash; LM Studio itself shows http://. */
@@ -163,6 +184,7 @@ export const configSchema = strict({
   model_dirs: z.array(z.string(expected('a folder path')).min(1, expected('a folder path')), expected('a list of folder paths')),
   lmstudio: strict({url: lmstudioUrl, enabled: bool}),
   ui: strict({ascii: bool}),
+  context,
 }).transform(
   (c): Config => ({
     models: c.models,
@@ -172,5 +194,6 @@ export const configSchema = strict({
     modelDirs: c.model_dirs,
     lmstudio: c.lmstudio,
     ui: c.ui,
+    context: c.context,
   }),
 );

@@ -65,6 +65,16 @@ export type EngineConfig = {
   readonly temperature: number;
 };
 
+/** What of a conversation each model is sent (DESIGN.md §7). */
+export type ContextConfig = {
+  /** Kept free for the reply in every model's context: a share of it, or a number of tokens. */
+  readonly replyRoom: {readonly percent: number} | {readonly tokens: number};
+  /** Sent first in every conversation; empty for none. */
+  readonly systemPrompt: string;
+  /** Summarize older turns in the background when they no longer fit. */
+  readonly summaries: boolean;
+};
+
 export type Config = {
   readonly models: readonly ModelConfig[];
   /** Tiers to try, in order, when a tier fails or does not fit. */
@@ -76,6 +86,7 @@ export type Config = {
   /** `url` is always ws:// or wss:// without a trailing slash (what @lmstudio/sdk requires). */
   readonly lmstudio: {readonly url: string; readonly enabled: boolean};
   readonly ui: {readonly ascii: boolean};
+  readonly context: ContextConfig;
 };
 
 export type MaiPaths = {

@@ -76,6 +76,11 @@ export type RespondOptions = {
   readonly onText?: (chunk: string) => void;
   readonly maxTokens?: number;
   readonly temperature?: number;
+  /**
+   * A request beside the conversation (a summary): where the engine keeps a cache of the
+   * conversation's prompt, it is left as it is, so the next reply need not evaluate it all again.
+   */
+  readonly isolated?: boolean;
 };
 
 export type StopReason = 'eos' | 'maxTokens' | 'aborted';
@@ -102,6 +107,16 @@ export interface ModelBackend {
   /** Resolves with the partial text and stopReason "aborted" when the signal fires. */
   respond(handle: ModelHandle, messages: readonly ChatMessage[], options?: RespondOptions): Promise<ResponseResult>;
   countTokens(handle: ModelHandle, text: string): Promise<number>;
+  /**
+   * Tokens of each text in one round trip (optional: the context manager falls back to
+   * countTokens per text). A switch re-counts the whole conversation with the target's tokenizer.
+   */
+  countTokensMany?(handle: ModelHandle, texts: readonly string[]): Promise<number[]>;
+  /**
+   * Tokens of the whole prompt as the model's chat template renders it, the reply's header
+   * included (optional: without it the context manager keeps a safety margin instead).
+   */
+  countPromptTokens?(handle: ModelHandle, messages: readonly ChatMessage[]): Promise<number>;
   contextLength(handle: ModelHandle): number;
   /** Unloads what this backend loaded and releases its processes and sockets. Idempotent. */
   dispose(): Promise<void>;

@@ -187,8 +187,17 @@ export class EmbeddedBackend implements ModelBackend {
     });
   }
 
-  countTokens(handle: ModelHandle, text: string): Promise<number> {
-    return this.hostFor(handle).countTokens(text);
+  async countTokens(handle: ModelHandle, text: string): Promise<number> {
+    const [tokens = 0] = await this.hostFor(handle).countTokens([text]);
+    return tokens;
+  }
+
+  countTokensMany(handle: ModelHandle, texts: readonly string[]): Promise<number[]> {
+    return this.hostFor(handle).countTokens(texts);
+  }
+
+  countPromptTokens(handle: ModelHandle, messages: readonly ChatMessage[]): Promise<number> {
+    return this.hostFor(handle).countPromptTokens(messages);
   }
 
   contextLength(handle: ModelHandle): number {

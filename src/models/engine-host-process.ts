@@ -239,8 +239,8 @@ export class EngineHostProcess {
   }
 
   async respond(messages: readonly ChatMessage[], options: RespondOptions & {maxTokens: number; temperature: number}): Promise<ResponseResult> {
-    const {signal, onText, maxTokens, temperature} = options;
-    const {id, reply} = this.request((id) => ({type: 'respond', id, messages, maxTokens, temperature}), onText);
+    const {signal, onText, maxTokens, temperature, isolated} = options;
+    const {id, reply} = this.request((id) => ({type: 'respond', id, messages, maxTokens, temperature, ...(isolated ? {isolated} : {})}), onText);
     const onAbort = () => this.send({type: 'abort', id});
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, {once: true});
@@ -253,9 +253,19 @@ export class EngineHostProcess {
     }
   }
 
-  async countTokens(text: string): Promise<number> {
-    const message = await this.request((id) => ({type: 'count', id, text})).reply;
-    return message.type === 'counted' ? message.tokens : 0;
+  async countTokens(texts: readonly string[]): Promise<number[]> {
+    const message = await this.request((id) => ({type: 'count', id, texts})).reply;
+    if (message.type !== 'counted' || message.tokens.length !== texts.length) {
+      throw new ModelError('crashed', `unexpected engine reply ${message.type} to a token count`, this.modelKey);
+    }
+    return [...message.tokens];
+  }
+
+  async countPromptTokens(messages: readonly ChatMessage[]): Promise<number> {
+    const message = await this.request((id) => ({type: 'count-prompt', id, messages})).reply;
+    const tokens = message.type === 'counted' ? message.tokens[0] : undefined;
+    if (tokens === undefined) throw new ModelError('crashed', `unexpected engine reply ${message.type} to a prompt count`, this.modelKey);
+    return tokens;
   }
 
   /** Asks the engine to dispose and exit; kills it if it has not within graceMs. */

@@ -3,11 +3,18 @@
 // engine never runs inside the UI process; killing this process also frees all of its memory.
 import process from 'node:process';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
-import type {ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaModel} from 'node-llama-cpp';
+import type {ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel} from 'node-llama-cpp';
 import type {ChatMessage, ResponseStats} from './backend.js';
 import type {EngineSettings, HostMessage, LoadRequest, ParentMessage} from './engine-protocol.js';
 
-type Loaded = {model: LlamaModel; context: LlamaContext; chat: LlamaChat};
+type Loaded = {
+  model: LlamaModel;
+  context: LlamaContext;
+  chat: LlamaChat;
+  threads: number;
+  /** A chat on another sequence, with the same template (isolated requests). */
+  chatOn: (sequence: LlamaContextSequence) => LlamaChat;
+};
 
 const RECENT_LOG_LINES = 12;
 const recentLog: string[] = [];
@@ -65,7 +72,8 @@ async function load(request: LoadRequest): Promise<void> {
   // Detection of the chat template costs 300-500 ms; demo models are known to be ChatML.
   const chatWrapper = request.chatTemplate === 'chatml' ? new llamaCpp.ChatMLChatWrapper() : 'auto';
   const chat = new llamaCpp.LlamaChat({contextSequence: context.getSequence(), chatWrapper});
-  loaded = {model, context, chat};
+  const chatOn = (contextSequence: LlamaContextSequence) => new llamaCpp.LlamaChat({contextSequence, chatWrapper: chat.chatWrapper});
+  loaded = {model, context, chat, threads: settings.threads, chatOn};
   const cpuRam = model.size + context.stateSize;
   send({
     type: 'loaded',
@@ -87,27 +95,56 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   return history;
 }
 
-async function respond(
-  id: number,
-  controller: AbortController,
-  messages: readonly ChatMessage[],
-  maxTokens: number,
-  temperature: number,
-) {
+/** The prompt exactly as generateResponse renders it (same history, same chat wrapper), in tokens. */
+function promptTokens({chat, model}: Loaded, messages: readonly ChatMessage[]): number {
+  const {contextText} = chat.chatWrapper.generateContextState({chatHistory: toHistory(messages)});
+  return contextText.tokenize(model.tokenizer).length;
+}
+
+const ABORTED_BEFORE_START: ResponseStats = {tokensIn: 0, tokensOut: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0, stopReason: 'aborted'};
+
+/**
+ * A context of its own for an isolated request (a summary), sized to it, disposed after it: the
+ * conversation's sequence keeps its cache, so the next reply does not evaluate its whole prompt
+ * again. It costs the KV memory of this request's tokens for as long as it runs.
+ */
+async function isolatedChat(current: Loaded, messages: readonly ChatMessage[], maxTokens: number): Promise<{chat: LlamaChat; dispose: () => Promise<void>}> {
+  const size = Math.min(current.context.contextSize, promptTokens(current, messages) + maxTokens + 8);
+  const context = await current.model.createContext({contextSize: size, threads: current.threads});
+  return {chat: current.chatOn(context.getSequence()), dispose: () => context.dispose()};
+}
+
+async function respond(id: number, controller: AbortController, request: Extract<ParentMessage, {type: 'respond'}>) {
   if (!loaded) throw new Error('no model loaded');
+  const {messages, maxTokens, temperature} = request;
   if (controller.signal.aborted) {
-    const stats = {tokensIn: 0, tokensOut: 0, timeToFirstTokenMs: 0, tokensPerSecond: 0, totalMs: 0, stopReason: 'aborted'} as const;
-    send({type: 'done', id, text: '', stats});
+    send({type: 'done', id, text: '', stats: ABORTED_BEFORE_START});
     return;
   }
-  const meter = loaded.chat.sequence.tokenMeter;
+  const isolated = request.isolated ? await isolatedChat(loaded, messages, maxTokens) : null;
+  const chat = isolated?.chat ?? loaded.chat;
+  const meter = chat.sequence.tokenMeter;
   const inputBefore = meter.usedInputTokens;
   const started = performance.now();
   let firstTokenAt = 0;
   let tokensOut = 0;
+  let written = '';
   const chunks = chunkSender(id);
+  const statsNow = (stopReason: ResponseStats['stopReason']): ResponseStats => {
+    const ended = performance.now();
+    const generating = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
+    return {
+      tokensIn: meter.usedInputTokens - inputBefore,
+      tokensOut,
+      timeToFirstTokenMs: firstTokenAt ? firstTokenAt - started : ended - started,
+      // The first token's time is prompt processing: decode speed counts the tokens after it.
+      tokensPerSecond: tokensOut > 1 && generating > 0 ? (tokensOut - 1) / generating : 0,
+      totalMs: ended - started,
+      stopReason,
+    };
+  };
   try {
-    const result = await loaded.chat.generateResponse(toHistory(messages), {
+    const result = await chat.generateResponse(toHistory(messages), {
       maxTokens,
       temperature,
       signal: controller.signal,
@@ -116,25 +153,24 @@ async function respond(
         if (firstTokenAt === 0) firstTokenAt = performance.now();
         tokensOut += tokens.length;
       },
-      onTextChunk: (text) => chunks.push(text),
+      onTextChunk: (text) => {
+        written += text;
+        chunks.push(text);
+      },
     });
     chunks.flush();
-    const ended = performance.now();
     const reason = result.metadata.stopReason;
-    const generating = firstTokenAt ? (ended - firstTokenAt) / 1000 : 0;
-    const stats: ResponseStats = {
-      tokensIn: meter.usedInputTokens - inputBefore,
-      tokensOut,
-      timeToFirstTokenMs: firstTokenAt ? firstTokenAt - started : ended - started,
-      // The first token's time is prompt processing: decode speed counts the tokens after it.
-      tokensPerSecond: tokensOut > 1 && generating > 0 ? (tokensOut - 1) / generating : 0,
-      totalMs: ended - started,
-      stopReason: reason === 'abort' ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'eos',
-    };
-    send({type: 'done', id, text: result.response, stats});
+    send({type: 'done', id, text: result.response, stats: statsNow(reason === 'abort' ? 'aborted' : reason === 'maxTokens' ? 'maxTokens' : 'eos')});
+  } catch (error) {
+    // stopOnAbortSignal covers generation; an abort while the prompt is still being evaluated
+    // rejects instead. It is a stop like any other, not an engine failure.
+    if (!controller.signal.aborted) throw error;
+    chunks.flush();
+    send({type: 'done', id, text: written, stats: statsNow('aborted')});
   } finally {
     chunks.flush();
     running.delete(id);
+    await isolated?.dispose();
   }
 }
 
@@ -200,21 +236,29 @@ function handle(message: ParentMessage): void {
       });
       return;
     case 'respond': {
-      const {id, messages, maxTokens, temperature} = message;
+      const {id} = message;
       // Registered before it is queued, so an abort that arrives while it waits is not lost.
       const controller = new AbortController();
       running.set(id, controller);
-      queue = queue
-        .then(() => respond(id, controller, messages, maxTokens, temperature))
-        .catch((error: unknown) => fail(id, error));
+      queue = queue.then(() => respond(id, controller, message)).catch((error: unknown) => fail(id, error));
       return;
     }
     case 'abort':
       running.get(message.id)?.abort();
       return;
-    case 'count':
-      if (!loaded) fail(message.id, new Error('no model loaded'));
-      else send({type: 'counted', id: message.id, tokens: loaded.model.tokenize(message.text).length});
+    case 'count': {
+      if (!loaded) return fail(message.id, new Error('no model loaded'));
+      const {model} = loaded;
+      send({type: 'counted', id: message.id, tokens: message.texts.map((text) => model.tokenize(text).length)});
+      return;
+    }
+    case 'count-prompt':
+      if (!loaded) return fail(message.id, new Error('no model loaded'));
+      try {
+        send({type: 'counted', id: message.id, tokens: [promptTokens(loaded, message.messages)]});
+      } catch (error) {
+        fail(message.id, error);
+      }
       return;
     case 'ping':
       send({type: 'pong', id: message.id, rssBytes: process.memoryUsage.rss()});
@@ -228,3 +272,9 @@ function handle(message: ParentMessage): void {
 process.on('message', (message: ParentMessage) => handle(message));
 // The parent is gone (crashed or killed): a host must never outlive it and hold the model's memory.
 process.on('disconnect', () => process.exit(0));
+// A host is in its parent's process group, so a terminal's hangup (its window closed) or a Ctrl+C
+// typed in a terminal not in raw mode (`mai ask`) reaches it too. Dying of it would cut the reply
+// before mai can stop it cleanly and record it; the parent decides, and a host whose parent is
+// gone exits on the disconnect above.
+process.on('SIGHUP', () => undefined);
+process.on('SIGINT', () => undefined);

@@ -28,9 +28,14 @@ export type ParentMessage =
       readonly messages: readonly ChatMessage[];
       readonly maxTokens: number;
       readonly temperature: number;
+      /** Answer on a context of its own, leaving the conversation's cache as it is (summaries). */
+      readonly isolated?: boolean;
     }
   | {readonly type: 'abort'; readonly id: number}
-  | {readonly type: 'count'; readonly id: number; readonly text: string}
+  /** Tokens of each text, in one round trip (the context manager re-counts whole conversations). */
+  | {readonly type: 'count'; readonly id: number; readonly texts: readonly string[]}
+  /** Tokens of the whole prompt as the model's chat template renders it, the reply's header included. */
+  | {readonly type: 'count-prompt'; readonly id: number; readonly messages: readonly ChatMessage[]}
   | {readonly type: 'ping'; readonly id: number}
   | {readonly type: 'unload'};
 
@@ -52,6 +57,6 @@ export type HostMessage =
   | {readonly type: 'chunk'; readonly id: number; readonly text: string}
   | {readonly type: 'done'; readonly id: number; readonly text: string; readonly stats: ResponseStats}
   | {readonly type: 'failed'; readonly id: number; readonly message: string}
-  | {readonly type: 'counted'; readonly id: number; readonly tokens: number}
+  | {readonly type: 'counted'; readonly id: number; readonly tokens: readonly number[]}
   | {readonly type: 'pong'; readonly id: number; readonly rssBytes: number}
   | {readonly type: 'log'; readonly level: string; readonly message: string};

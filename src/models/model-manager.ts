@@ -21,10 +21,20 @@ export type ModelManagerOptions = {
   readonly retries: number;
   /** Called when no usable model exists anywhere; resolves true if it created some (demo models). */
   readonly onNoModels?: () => Promise<boolean>;
+  /**
+   * Called when a switch has loaded its target, before it becomes current: the conversation is
+   * transferred to it (re-counted with its tokenizer, re-fitted to its window). A failure is
+   * logged and does not stop the switch: the next prompt is fitted anyway.
+   */
+  readonly onSwitch?: (target: LoadedModel, from: string | null, reason: string) => Promise<void>;
   readonly now?: () => number;
 };
 
-type Loaded = {readonly handle: ModelHandle; readonly backend: ModelBackend};
+export type LoadedModel = {readonly handle: ModelHandle; readonly backend: ModelBackend};
+type Loaded = LoadedModel;
+
+/** The prompt for the model that will answer (a fallback can change which one that is). */
+export type PromptFor = (target: LoadedModel) => Promise<{readonly messages: readonly ChatMessage[]; readonly maxTokens?: number}>;
 
 export type SwitchOutcome = 'switched' | 'already-current' | 'superseded';
 
@@ -158,6 +168,9 @@ export class ModelManager {
       target = await this.load(entry, backend);
     }
     const from = this.currentKey;
+    if (this.options.onSwitch) {
+      await this.options.onSwitch(target, from, reason).catch((error: unknown) => log.error('context-transfer-failed', error, {model: key}));
+    }
     this.currentKey = key;
     this.store.setCurrentModel(key, {from, to: key, reason, at: (this.options.now ?? Date.now)()});
     log.event('switch', {from, to: key, reason});
@@ -280,14 +293,17 @@ export class ModelManager {
    * then replaced by the next best model; once text has streamed the failure is the caller's to
    * show, with the text kept.
    */
-  async respond(messages: readonly ChatMessage[], options: RespondOptions = {}): Promise<ManagedResponse> {
+  async respond(prompt: readonly ChatMessage[] | PromptFor, options: RespondOptions = {}): Promise<ManagedResponse> {
     let attempts = 0;
     for (;;) {
-      const {handle, backend} = await this.ensureCurrent();
+      const current = await this.ensureCurrent();
+      const {handle, backend} = current;
       let wrote = false;
       try {
-        const result = await backend.respond(handle, messages, {
+        const built = typeof prompt === 'function' ? await prompt(current) : {messages: prompt};
+        const result = await backend.respond(handle, built.messages, {
           ...options,
+          ...(built.maxTokens === undefined ? {} : {maxTokens: built.maxTokens}),
           onText: (text) => {
             wrote = true;
             options.onText?.(text);
@@ -314,6 +330,16 @@ export class ModelManager {
     const current = this.current();
     if (!current) return Promise.resolve(0);
     return current.backend.countTokens(current.handle, text);
+  }
+
+  /** The loaded model with the smallest memory estimate (it writes summaries), or null. */
+  smallestLoaded(): LoadedModel | null {
+    let best: {loaded: LoadedModel; bytes: number} | null = null;
+    for (const loaded of this.loaded.values()) {
+      const bytes = this.entries().find((entry) => entry.key === loaded.handle.key)?.estimateBytes ?? Infinity;
+      if (!best || bytes < best.bytes) best = {loaded, bytes};
+    }
+    return best?.loaded ?? null;
   }
 
   loadedHandles(): ModelHandle[] {
