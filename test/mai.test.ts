@@ -107,6 +107,21 @@ describe('Mai', () => {
     expect(mai.store.getState().chat.busy).toBe(false);
   });
 
+  it('notices an engine that died while idle, and loads the model again for the next message', async () => {
+    const mai = await start(['demo-small']);
+    await mai.processMessage('hi');
+    const pid = mai.models.loadedHandles()[0]?.pid as number;
+    process.kill(pid, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (mai.store.getState().models.currentKey !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const state = mai.store.getState();
+    expect(state.models.currentKey).toBeNull();
+    expect(state.models.status['mai-demo-small']).toMatchObject({state: 'failed', reason: expect.stringMatching(/SIGKILL/)});
+    const again = await mai.processMessage('still there?');
+    expect(again.text).toBe(TEST_MODELS['demo-small'].message);
+    expect(mai.models.loadedHandles()[0]?.pid).not.toBe(pid);
+  });
+
   it('shuts down every engine it started, and twice is harmless', async () => {
     const mai = await start(['demo-small']);
     await mai.processMessage('hi');

@@ -235,7 +235,11 @@ export class ModelManager {
     const key = [...this.loaded.entries()].find(([, loaded]) => loaded.handle.id === handle.id)?.[0];
     if (key === undefined) return;
     this.loaded.delete(key);
-    if (this.currentKey === key) this.currentKey = null;
+    if (this.currentKey === key) {
+      this.currentKey = null;
+      // The panel must not keep ● on a model that is no longer running.
+      this.store.setCurrentModel(null);
+    }
     // A backend that went away says nothing about the model: it is unloaded, not broken.
     this.store.setModelStatus(key, error.kind === 'backend-gone' ? {state: 'unloaded'} : {state: 'failed', reason: error.message});
     this.options.log.error('model-lost', error, {model: key});
@@ -316,9 +320,14 @@ export class ModelManager {
         if (wrote || options.signal?.aborted) throw error;
         attempts += 1;
         if (attempts > this.options.retries) {
-          this.store.setModelEntries(
-            this.entries().map((entry) => (entry.key === handle.key ? {...entry, unusable: error.message} : entry)),
-          );
+          if (error.kind === 'backend-gone') {
+            // The backend may come back (LM Studio reconnects): leave the model out for a while.
+            this.failedLoads.set(handle.key, (this.options.now ?? Date.now)());
+          } else {
+            this.store.setModelEntries(
+              this.entries().map((entry) => (entry.key === handle.key ? {...entry, unusable: error.message} : entry)),
+            );
+          }
           attempts = 0;
         }
         this.store.notify(`${handle.key} failed (${error.message}); trying again`, 'warn');
