@@ -1,51 +1,27 @@
 import {AsyncQueue} from './async-queue.js';
 import type {MaiCommands} from './commands.js';
-import {loadConfig, modelConfigFor, type Config, type MaiPaths} from './config.js';
-import {openEventLog, type EventLog} from './log.js';
+import type {Config, MaiPaths} from './config.js';
+import type {EventLog} from './log.js';
+import {backendReports, maiStatus, type MaiStatus} from './mai-status.js';
+import {loadMaiSetup, modelManagerSettings, type MaiOptions, type OpenedConversation} from './mai-setup.js';
 import type {ModelBackend, ResponseStats} from './models/backend.js';
 import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './models/context-manager.js';
-import {ConversationFile, findConversation} from './models/conversation-file.js';
 import type {ReplayedConversation} from './models/conversation-events.js';
 import {EmbeddedBackend} from './models/embedded-backend.js';
 import {errorMessage, ModelError} from './models/errors.js';
 import {forgeDemoModels} from './models/demo-models.js';
 import {LMStudioAdapter, type LMStudioStatus} from './models/lmstudio-adapter.js';
-import type {ModelSettings} from './models/catalog.js';
 import {ModelManager, type SwitchOutcome} from './models/model-manager.js';
-import {ResourceMonitor, type ResourceSource} from './models/resource-monitor.js';
-import {defaultThreadCount} from './models/threads.js';
-import {readPreferences} from './preferences.js';
+import {ResourceMonitor} from './models/resource-monitor.js';
 import {ReplyBuffer} from './reply-buffer.js';
-import {resourceStatus, type ResourceStatus} from './resource-status.js';
-import {createMaiStore, LOCAL_HOST, type ChatEntry, type MaiStore, type ModelEntry, type SwitchRecord} from './store.js';
+import {createMaiStore, type ChatEntry, type MaiStore, type ModelEntry} from './store.js';
 
-// The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to.
+// The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to. What
+// it is built from (mai-setup.ts) and its status report (mai-status.ts) have files of their own;
+// their types are part of Mai's API, so they are exported here too (src/index.ts, the CLI).
 
-export type MaiOptions = {
-  /** A config already loaded; otherwise it is loaded from `configPath` / the user's file. */
-  readonly config?: Config;
-  readonly paths?: MaiPaths;
-  readonly configPath?: string;
-  readonly env?: NodeJS.ProcessEnv;
-  /** Backends to use instead of the default embedded one (tests, remote hosts). */
-  readonly backends?: readonly ModelBackend[];
-  readonly store?: MaiStore;
-  readonly log?: EventLog;
-  readonly resourceSource?: ResourceSource;
-  /** Use this model when it can run (`--model`); else the preference saved by `mai switch`. */
-  readonly model?: string;
-  /** Forge demo models when no model is found anywhere (default true). */
-  readonly forgeDemoModels?: boolean;
-  /** Keep an engine process started ahead of the next load, for instant switches (the TUI). */
-  readonly keepSpareEngine?: boolean;
-  /**
-   * Continue a saved conversation: its ID (or the start of one), or true / "latest" for the most
-   * recent. An ID that names none throws ConversationNotFoundError.
-   */
-  readonly resume?: string | true;
-  /** Save the conversation under the state dir (default true). */
-  readonly saveConversation?: boolean;
-};
+export type {BackendReport, LoadedModelStatus, MaiStatus} from './mai-status.js';
+export type {MaiOptions} from './mai-setup.js';
 
 /** A conversation continued from its file, and what could not be read in it. */
 export type ResumedConversation = {
@@ -62,51 +38,6 @@ export type Reply = {
   readonly stats: ResponseStats;
   readonly interrupted: boolean;
 };
-
-export type LoadedModelStatus = {
-  readonly key: string;
-  readonly backend: string;
-  readonly contextLength: number;
-  readonly pid?: number;
-  readonly residentBytes: number;
-};
-
-/** A backend in `mai status`; LM Studio adds where it is, its state and version. */
-export type BackendReport = {
-  readonly id: string;
-  readonly kind: string;
-  readonly available: boolean;
-  readonly state?: string;
-  readonly url?: string;
-  readonly version?: string | null;
-  readonly detail?: string | null;
-};
-
-export type MaiStatus = {
-  readonly currentModel: string | null;
-  readonly loaded: readonly LoadedModelStatus[];
-  readonly lastSwitch: SwitchRecord | null;
-  readonly resources: ResourceStatus;
-  readonly backends: readonly BackendReport[];
-  readonly models: number;
-};
-
-const GiB = 1024 ** 3;
-/** A model mai loaded in LM Studio is unloaded by LM Studio after an hour unused, should mai be killed. */
-const LMSTUDIO_IDLE_UNLOAD_SECONDS = 3600;
-
-function settingsLookup(config: Config): (key: string) => ModelSettings | undefined {
-  return (key) => {
-    const entry = modelConfigFor(config, key);
-    if (!entry) return undefined;
-    return {
-      ...(entry.tier ? {tier: entry.tier} : {}),
-      ...(entry.contextLength ? {contextLength: entry.contextLength} : {}),
-      ...(entry.minFreeRamGb ? {minFreeRamBytes: entry.minFreeRamGb * GiB} : {}),
-      ...(entry.backend ? {backend: entry.backend} : {}),
-    };
-  };
-}
 
 // A summary is notes, not prose: a low temperature keeps it to what was said.
 const SUMMARY_TEMPERATURE = 0.2;
@@ -130,7 +61,7 @@ export class Mai implements MaiCommands {
     private readonly log: EventLog,
     options: MaiOptions,
     preferredModel: string | null,
-    resumed: {readonly file: ConversationFile; readonly conversation: ReplayedConversation} | null,
+    resumed: OpenedConversation | null,
   ) {
     this.store = options.store ?? createMaiStore();
     this.context = new ContextManager({
@@ -158,10 +89,7 @@ export class Mai implements MaiCommands {
       store: this.store,
       log,
       availableMemory: async () => (await this.monitor.current()).memory.availableBytes,
-      settingsFor: settingsLookup(config),
-      contextLength: config.engine.contextLength,
-      headroomBytes: config.policy.memoryHeadroomGb * GiB,
-      retries: config.policy.retries,
+      ...modelManagerSettings(config),
       ...(options.forgeDemoModels === false ? {} : {onNoModels: () => this.forgeDemos()}),
       onSwitch: async ({handle, backend}, from, reason) => {
         await this.context.transfer(contextTarget(backend, handle), from, reason);
@@ -215,49 +143,10 @@ export class Mai implements MaiCommands {
   }
 
   static async create(options: MaiOptions = {}): Promise<Mai> {
-    const loaded =
-      options.config && options.paths
-        ? {config: options.config, paths: options.paths}
-        : await loadConfig({...(options.configPath ? {configPath: options.configPath} : {}), ...(options.env ? {env: options.env} : {})});
-    const {config, paths} = loaded;
-    const log = options.log ?? openEventLog(paths.logFile);
-    // The backend is built before the Mai that must hear when one of its engines dies.
+    // The backends are built before the Mai that must hear when one of their engines dies.
     const created: {mai?: Mai} = {};
-    const backends =
-      options.backends ??
-      [
-        new EmbeddedBackend({
-          modelDirs: config.modelDirs,
-          threads: config.engine.threads === 'auto' ? defaultThreadCount() : config.engine.threads,
-          gpu: config.engine.gpu,
-          keepSpareEngine: options.keepSpareEngine ?? false,
-          maxTokens: config.engine.maxTokens,
-          temperature: config.engine.temperature,
-          onLog: (model, level, message) => {
-            if (level === 'error' || level === 'warn') log.warn('engine-log', {model, level, message});
-          },
-          onModelLost: (handle, error) => created.mai?.models.forgetLost(handle, error),
-        }),
-        ...(config.lmstudio.enabled
-          ? [
-              new LMStudioAdapter({
-                url: config.lmstudio.url,
-                maxTokens: config.engine.maxTokens,
-                temperature: config.engine.temperature,
-                idleUnloadSeconds: LMSTUDIO_IDLE_UNLOAD_SECONDS,
-                onLog: (level, message) => {
-                  if (level !== 'debug') log.warn('lmstudio-log', {sdkLevel: level, message});
-                },
-              }),
-            ]
-          : []),
-      ];
-    const preferred = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
-    const resumed =
-      options.resume === undefined
-        ? null
-        : await ConversationFile.open(paths.conversationsDir, await findConversation(paths.conversationsDir, options.resume === true ? undefined : options.resume));
-    created.mai = new Mai(config, paths, backends, log, options, preferred, resumed);
+    const setup = await loadMaiSetup(options, (handle, error) => created.mai?.models.forgetLost(handle, error));
+    created.mai = new Mai(setup.config, setup.paths, setup.backends, setup.log, options, setup.preferredModel, setup.resumed);
     return created.mai;
   }
 
@@ -423,30 +312,9 @@ export class Mai implements MaiCommands {
 
   async getStatus(): Promise<MaiStatus> {
     const state = this.store.getState();
-    const resources = state.resources[LOCAL_HOST];
     const memory = this.modelMemory();
-    const backends = await Promise.all(
-      this.backends.map(async (backend): Promise<BackendReport> => {
-        const available = await backend.available().catch(() => false);
-        if (!(backend instanceof LMStudioAdapter)) return {id: backend.id, kind: backend.kind, available};
-        const {state, url, version, detail} = backend.status();
-        return {id: backend.id, kind: backend.kind, available, state, url, version, detail};
-      }),
-    );
-    return {
-      currentModel: state.models.currentKey,
-      loaded: this.models.loadedHandles().map((handle) => ({
-        key: handle.key,
-        backend: handle.backendId,
-        contextLength: handle.contextLength,
-        ...(handle.pid === undefined ? {} : {pid: handle.pid}),
-        residentBytes: memory[handle.key] ?? 0,
-      })),
-      lastSwitch: state.models.lastSwitch,
-      resources: resourceStatus(resources, process.memoryUsage.rss()),
-      backends,
-      models: state.models.entries.length,
-    };
+    const backends = await backendReports(this.backends);
+    return maiStatus(state, this.models.loadedHandles(), memory, backends);
   }
 
   /** Loads `key` and makes it current (`mai switch`, the model picker). */

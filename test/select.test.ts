@@ -3,22 +3,12 @@ import type {Tier} from '../src/models/backend.js';
 import {cycleModel, selectBestModel} from '../src/models/select.js';
 import {defaultThreadCount} from '../src/models/threads.js';
 import type {ModelEntry} from '../src/store.js';
+import {modelEntry} from './support/model-entries.js';
 
 const GiB = 1024 ** 3;
 
 function entry(key: string, tier: Tier, estimateGiB: number, extra: Partial<ModelEntry> = {}): ModelEntry {
-  return {
-    key,
-    backendId: 'embedded',
-    displayName: key,
-    sizeBytes: estimateGiB * 0.8 * GiB,
-    contextLength: 4096,
-    demo: false,
-    tier,
-    estimateBytes: estimateGiB * GiB,
-    fits: true,
-    ...extra,
-  };
+  return modelEntry(key, {sizeBytes: estimateGiB * 0.8 * GiB, contextLength: 4096, tier, estimateBytes: estimateGiB * GiB, ...extra});
 }
 
 describe('selectBestModel', () => {

@@ -1,10 +1,9 @@
-import {cleanup, render} from 'ink-testing-library';
-import stripAnsi from 'strip-ansi';
+import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {App} from '../components/App.js';
 import {Mai} from '../src/mai.js';
+import {renderChat, words} from './support/chat-screen.js';
 import {TEST_MODELS} from './support/models.js';
-import {KEYS, press, resize, type, waitFor} from './support/ink-keys.js';
+import {KEYS, press, type, waitFor} from './support/ink-keys.js';
 import {createSandbox, type Sandbox} from './support/sandbox.js';
 
 // The whole TUI on the real Mai and the real engine: what a user sees after typing and pressing keys.
@@ -23,17 +22,7 @@ afterEach(async () => {
 async function startApp(models: Parameters<typeof createSandbox>[0]) {
   sandbox = await createSandbox(models);
   mai = await Mai.create({env: sandbox.env, forgeDemoModels: false});
-  const instance = render(<App store={mai.store} commands={mai} />);
-  resize(instance.stdout, {columns: 120, rows: 40});
-  mai.start();
-  const frame = () => stripAnsi(instance.lastFrame() ?? '');
-  return {...instance, mai, frame};
-}
-
-/** The reply's words, in the order they appear on screen (the chat pane wraps lines). */
-function words(text: string | undefined): RegExp {
-  if (!text) throw new Error('a speaking test model has a message');
-  return new RegExp(text.split(' ').map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s│]+'));
+  return {...renderChat(mai), mai};
 }
 
 describe('the chat, end to end', () => {

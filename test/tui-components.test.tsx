@@ -6,8 +6,9 @@ import {App} from '../components/App.js';
 import {CLEAR_SCREEN} from '../components/useGlobalKeys.js';
 import {HELP_SECTIONS, KEY_BINDINGS} from '../components/keys.js';
 import type {MaiCommands} from '../src/commands.js';
-import {createMaiStore, emptyHostResources, LOCAL_HOST, type ModelEntry, type MaiStore} from '../src/store.js';
+import {createMaiStore, emptyHostResources, LOCAL_HOST, type MaiStore} from '../src/store.js';
 import {KEYS, press, resize, settle, type, type Size} from './support/ink-keys.js';
+import {modelEntry} from './support/model-entries.js';
 
 // The real TUI on the real store, filled through its actions. `commands` is the UI's boundary: a
 // plain object that records what the keys dispatched (Mai's side is tested elsewhere).
@@ -28,31 +29,16 @@ function recordingCommands(): {readonly commands: MaiCommands; readonly calls: C
   return {commands, calls};
 }
 
-function model(key: string, fields: Partial<ModelEntry> = {}): ModelEntry {
-  return {
-    key,
-    backendId: 'embedded',
-    displayName: key,
-    sizeBytes: 4.4e9,
-    contextLength: 8192,
-    demo: false,
-    tier: 'large',
-    estimateBytes: 5e9,
-    fits: true,
-    ...fields,
-  };
-}
-
 const HOSTILE_KEY = `evil${ESC}]0;pwned${'\u0007'}-model${ESC}[2J\u202e`;
 
 function filledStore(): MaiStore {
   const store = createMaiStore(() => 10);
   const s = store.getState();
   s.setModelEntries([
-    model('qwen2.5-7b-instruct'),
-    model('mai-demo-small', {demo: true, tier: 'small', sizeBytes: 40e6}),
-    model(HOSTILE_KEY, {tier: 'medium', sizeBytes: 2e9, fits: false}),
-    model('broken-model', {tier: 'small', sizeBytes: 1e9, unusable: 'corrupt file'}),
+    modelEntry('qwen2.5-7b-instruct'),
+    modelEntry('mai-demo-small', {demo: true, tier: 'small', sizeBytes: 40e6}),
+    modelEntry(HOSTILE_KEY, {tier: 'medium', sizeBytes: 2e9, fits: false}),
+    modelEntry('broken-model', {tier: 'small', sizeBytes: 1e9, unusable: 'corrupt file'}),
   ]);
   s.setModelStatus('mai-demo-small', {state: 'loading', progress: 0.37});
   s.setCurrentModel('qwen2.5-7b-instruct', {from: 'mai-demo-small', to: 'qwen2.5-7b-instruct', reason: 'RAM critical', at: 5});
@@ -299,7 +285,7 @@ describe('the status bar', () => {
 
   it('says why a model is unusable when nothing newer is to be said', async () => {
     const store = createMaiStore();
-    store.getState().setModelEntries([model('ok-model'), model('bad-model', {unusable: 'not a GGUF file'})]);
+    store.getState().setModelEntries([modelEntry('ok-model'), modelEntry('bad-model', {unusable: 'not a GGUF file'})]);
     const {lines} = await renderApp(store, recordingCommands().commands);
     expect(lines().at(-1)).toContain('model none · … tok/s · bad-model: not a GGUF file');
   });

@@ -1,9 +1,8 @@
-import {cleanup, render} from 'ink-testing-library';
-import stripAnsi from 'strip-ansi';
+import {cleanup} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
-import {App} from '../components/App.js';
 import {Mai} from '../src/mai.js';
-import {KEYS, press, resize, type, waitFor} from './support/ink-keys.js';
+import {renderChat, words} from './support/chat-screen.js';
+import {KEYS, press, type, waitFor} from './support/ink-keys.js';
 import {expectNoCommunicationWarnings, startLMStudio, type EmulatedLMStudio} from './support/lmstudio.js';
 import {TEST_MODELS, type TestModelKey} from './support/models.js';
 import {createSandbox, type Sandbox} from './support/sandbox.js';
@@ -33,17 +32,7 @@ async function startApp(embedded: readonly TestModelKey[], served: readonly Test
   lmstudio = await startLMStudio(served);
   sandbox.env.LMSTUDIO_URL = lmstudio.emulator.url;
   mai = await Mai.create({env: sandbox.env, forgeDemoModels: false});
-  const instance = render(<App store={mai.store} commands={mai} />);
-  resize(instance.stdout, {columns: 120, rows: 40});
-  mai.start();
-  const frame = () => stripAnsi(instance.lastFrame() ?? '');
-  return {...instance, mai, emulator: lmstudio.emulator, frame};
-}
-
-/** The reply's words, in the order they appear on screen (the chat pane wraps lines). */
-function words(text: string | undefined): RegExp {
-  if (!text) throw new Error('a speaking test model has a message');
-  return new RegExp(text.split(' ').map((word) => word.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('[\\s│]+'));
+  return {...renderChat(mai), mai, emulator: lmstudio.emulator};
 }
 
 describe('the chat with LM Studio, end to end', () => {
@@ -106,14 +95,11 @@ describe('the chat with LM Studio, end to end', () => {
   it('runs on embedded models with LM Studio not running, and says so in the panel', async () => {
     sandbox = await createSandbox(['demo-small']);
     mai = await Mai.create({env: sandbox.env, forgeDemoModels: false});
-    const instance = render(<App store={mai.store} commands={mai} />);
-    resize(instance.stdout, {columns: 120, rows: 40});
-    mai.start();
-    const frame = () => stripAnsi(instance.lastFrame() ?? '');
+    const {stdin, frame} = renderChat(mai);
     await waitFor(() => frame().includes('● mai-demo-small'));
     expect(frame()).toContain('○ LM Studio: not running');
-    await type(instance.stdin, 'hi');
-    await press(instance.stdin, KEYS.enter);
+    await type(stdin, 'hi');
+    await press(stdin, KEYS.enter);
     await waitFor(() => words(TEST_MODELS['demo-small'].message).test(frame()));
   });
 });

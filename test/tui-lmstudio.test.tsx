@@ -6,26 +6,16 @@ import {backendLine, sourceLabel} from '../components/backend-line.js';
 import type {MaiCommands} from '../src/commands.js';
 import {createMaiStore, type BackendStatus, type MaiStore, type ModelEntry} from '../src/store.js';
 import {resize, settle, type Size} from './support/ink-keys.js';
+import {modelEntry} from './support/model-entries.js';
 
 // The models box with LM Studio: where each model runs, and how LM Studio is doing.
 
 const ESC = '\u001b';
 const noCommands: MaiCommands = {send() {}, stop() {}, cycleModel() {}, quit() {}};
 
+/** A model served by `kinds` (the first is where it runs). */
 function entry(key: string, kinds: readonly ('lmstudio' | 'embedded')[], fields: Partial<ModelEntry> = {}): ModelEntry {
-  return {
-    key,
-    backendId: kinds[0] ?? 'embedded',
-    displayName: key,
-    sizeBytes: 4.4e9,
-    contextLength: 8192,
-    demo: false,
-    tier: 'large',
-    estimateBytes: 5e9,
-    fits: true,
-    sources: kinds.map((kind) => ({backendId: kind, kind, key})),
-    ...fields,
-  };
+  return modelEntry(key, {backendId: kinds[0] ?? 'embedded', sources: kinds.map((kind) => ({backendId: kind, kind, key})), ...fields});
 }
 
 function lmStudio(fields: Partial<BackendStatus> = {}): BackendStatus {

@@ -2,23 +2,15 @@ import {randomUUID} from 'node:crypto';
 import type {EventLog} from '../log.js';
 import type {ChatEntry, ContextReport, MaiStore} from '../store.js';
 import type {ChatMessage, StopReason} from './backend.js';
-import {
-  cutMiddle,
-  fitConversation,
-  nextSummaryRange,
-  promptBudget,
-  summaryChunkEnd,
-  type FitPlan,
-  type ReplyRoom,
-  type TemplateCost,
-} from './context-fit.js';
+import {nextSummaryRange, promptBudget, summaryChunkEnd} from './context-fit.js';
 import type {ReplayedConversation, SavedSummary} from './conversation-events.js';
 import type {ConversationFile} from './conversation-file.js';
 import {ConversationRecorder} from './conversation-recorder.js';
 import {errorMessage} from './errors.js';
+import {cutToFit, fitPromptToWindow, type PromptSettings} from './fitted-prompt.js';
 import {ReplyRecording} from './reply-recording.js';
 import {TokenCounts, type ContextTarget} from './token-counts.js';
-import {SUMMARY_MAX_TOKENS, summaryRequest, systemText} from './summary-prompt.js';
+import {SUMMARY_MAX_TOKENS, summaryRequest} from './summary-prompt.js';
 
 export {contextTarget, type ContextTarget} from './token-counts.js';
 export type {ReplyRecording} from './reply-recording.js';
@@ -26,8 +18,9 @@ export type {ReplyRecording} from './reply-recording.js';
 // The conversation (DESIGN.md §7): its messages with token counts cached per tokenizer, the prompt
 // built for each model within its context, the transfer on a switch, summaries of older turns made
 // in the background, and the conversation's file. The decisions are context-fit.ts's pure
-// functions; this class does the counting, the models and the files around them. The store's chat
-// slice is the UI's view of what this class holds.
+// functions, and fitting a prompt into one model's window is fitted-prompt.ts's; this class does
+// the counting, the models and the files around them. The store's chat slice is the UI's view of
+// what this class holds.
 
 /** A model that writes summaries: the smallest loaded one (Mai decides). */
 export type SummaryModel = {
@@ -35,13 +28,7 @@ export type SummaryModel = {
   respond(messages: readonly ChatMessage[], options: {readonly signal: AbortSignal; readonly maxTokens: number}): Promise<{text: string; stopReason: StopReason}>;
 };
 
-export type ContextSettings = {
-  readonly replyRoom: ReplyRoom;
-  readonly systemPrompt: string;
-  readonly summaries: boolean;
-  /** The longest reply asked of a model (engine.max_tokens); the room left in its context caps it. */
-  readonly maxReplyTokens: number;
-};
+export type ContextSettings = PromptSettings & {readonly summaries: boolean};
 
 export type ContextManagerOptions = {
   readonly store: MaiStore;
@@ -63,10 +50,6 @@ export type BuiltPrompt = {
   readonly maxTokens: number;
   readonly report: ContextReport;
 };
-
-// Estimated within this many tokens a message of the budget, a prompt is counted exactly.
-const ESTIMATE_SLACK_PER_MESSAGE = 2;
-const EXACT_FIT_ATTEMPTS = 3;
 
 export class ContextManager {
   private readonly entries: ChatEntry[] = [];
@@ -198,40 +181,15 @@ export class ContextManager {
   }
 
   private async fitPrompt(target: ContextTarget, signal: AbortSignal | undefined): Promise<BuiltPrompt> {
-    const {settings} = this.options;
-    const cost = await this.tokens.template(target);
-    const tokens = await this.tokens.messages(target, cost, this.entries);
-    const roles = this.entries.map((entry) => entry.role);
-    const position = new Map(this.entries.map((entry, i) => [entry.id, i]));
-    const summaries = this.summaries.filter((summary) => position.has(summary.upTo));
-    // The system message with each summary (and the system prompt, if any), counted once per tokenizer.
-    const systems = [systemText(settings.systemPrompt, null), ...summaries.map((summary) => systemText(settings.systemPrompt, summary))];
-    const keys = ['\0system', ...summaries.map((summary) => `\0summary:${summary.upTo}:${summary.at}`)];
-    const texts = await this.tokens.ensure(target, systems.map((text, i) => ({key: keys[i] as string, text})));
-    const systemTokens = systems.map((text, i) => (text === '' ? 0 : (texts.get(keys[i] as string) ?? 0) + cost.perMessage.system));
-    const fixed = cost.base + (systemTokens[0] ?? 0);
-    const summaryCosts = summaries.map((summary, i) => ({upTo: position.get(summary.upTo) ?? 0, tokens: (systemTokens[i + 1] ?? 0) - (systemTokens[0] ?? 0)}));
-    const previousId = this.windowStart.get(target.tokenizerId);
-    const previous = previousId === undefined ? undefined : position.get(previousId);
-
-    let budget = promptBudget(target.contextLength, settings.replyRoom);
-    let plan: FitPlan | null = null;
-    let messages: ChatMessage[] = [];
-    let exact: number | null = null;
-    for (let attempt = 0; attempt < EXACT_FIT_ATTEMPTS; attempt++) {
-      plan = fitConversation({budget, fixed, messages: tokens, roles, summaries: summaryCosts, ...(previous === undefined ? {} : {previousStart: previous})});
-      messages = await this.promptMessages(target, plan, cost, systems[plan.summary === null ? 0 : plan.summary + 1] ?? '');
-      const slack = ESTIMATE_SLACK_PER_MESSAGE * messages.length + cost.base;
-      if (!target.countPrompt || plan.tokens < budget - slack) break;
-      exact = await target.countPrompt(messages);
-      if (exact <= budget) break;
-      // The estimate was short (a template's tokens merge differently around real text): fit again
-      // into a budget smaller by what it missed.
-      budget -= exact - budget;
-    }
-    const fitted = plan as FitPlan;
-    const promptTokens = exact ?? fitted.tokens;
-    const firstKept = this.entries[fitted.start];
+    const {messages, promptTokens, maxTokens, plan} = await fitPromptToWindow({
+      target,
+      entries: this.entries,
+      summaries: this.summaries,
+      tokens: this.tokens,
+      settings: this.options.settings,
+      windowStart: this.windowStart,
+    });
+    const firstKept = this.entries[plan.start];
     // A background refresh that a reply overtook must not overwrite what the reply's fit says.
     const publish = !signal?.aborted;
     if (firstKept && publish) this.windowStart.set(target.tokenizerId, firstKept.id);
@@ -241,45 +199,14 @@ export class ContextManager {
       contextLength: target.contextLength,
       promptTokens,
       messages: this.entries.length,
-      kept: fitted.kept,
-      summarized: fitted.summarized,
-      dropped: fitted.dropped,
-      truncated: fitted.truncateLastTo !== null,
+      kept: plan.kept,
+      summarized: plan.summarized,
+      dropped: plan.dropped,
+      truncated: plan.truncateLastTo !== null,
       summarizing: this.summarizing !== null,
     };
     if (publish) this.store.setContextReport(report);
-    // Unverified estimates keep a margin, so that the reply never runs past the context.
-    const left = target.contextLength - promptTokens - (exact === null ? ESTIMATE_SLACK_PER_MESSAGE * messages.length : 0);
-    return {messages, promptTokens, maxTokens: Math.max(1, Math.min(settings.maxReplyTokens, left)), report};
-  }
-
-  private async promptMessages(target: ContextTarget, plan: FitPlan, cost: TemplateCost, system: string): Promise<ChatMessage[]> {
-    const messages: ChatMessage[] = system === '' ? [] : [{role: 'system', content: system}];
-    for (let i = plan.start; i < this.entries.length; i++) {
-      const entry = this.entries[i] as ChatEntry;
-      if (entry.text !== '') messages.push({role: entry.role, content: entry.text});
-    }
-    const last = this.entries.at(-1);
-    if (plan.truncateLastTo !== null && last && messages.length > 0) {
-      const room = plan.truncateLastTo - cost.perMessage[last.role];
-      const known = this.tokens.known(target, last.id);
-      messages[messages.length - 1] = {role: last.role, content: await this.cutToFit(target, last.text, known, room)};
-    }
-    return messages;
-  }
-
-  /** The text cut in the middle, with a marker, to at most `room` tokens of the target. */
-  private async cutToFit(target: ContextTarget, text: string, known: number | undefined, room: number): Promise<string> {
-    let tokens = (known ?? (await target.count([text]))[0]) || 1;
-    let keep = Array.from(text).length;
-    let cut = text;
-    // Characters in proportion to tokens, then checked: two or three rounds at most.
-    for (let round = 0; round < 4 && tokens > room; round++) {
-      keep = Math.max(0, Math.floor((keep * room) / tokens * 0.9) - 80);
-      cut = cutMiddle(text, keep);
-      [tokens = 0] = await target.count([cut]);
-    }
-    return cut;
+    return {messages, promptTokens, maxTokens, report};
   }
 
   // ---- switching ----
@@ -379,7 +306,7 @@ export class ContextManager {
     let covered = this.entries.slice(range.from, end);
     const only = covered[0];
     if (covered.length === 1 && only && (tokens[range.from] ?? 0) > input) {
-      covered = [{...only, text: await this.cutToFit(target, only.text, counts.get(only.id), Math.floor(input / 1.1) - 4)}];
+      covered = [{...only, text: await cutToFit(target, only.text, counts.get(only.id), Math.floor(input / 1.1) - 4)}];
     }
     const upTo = this.entries[end];
     if (!upTo || input <= 0) return false;
