@@ -69,13 +69,14 @@ export async function loadMaiSetup(options: MaiOptions, onModelLost: (handle: Mo
       ? {config: options.config, paths: options.paths}
       : await loadConfig({...(options.configPath ? {configPath: options.configPath} : {}), ...(options.env ? {env: options.env} : {})});
   const {config, paths} = loaded;
-  const log = options.log ?? openEventLog(paths.logFile);
-  const backends = options.backends ?? defaultBackends(config, log, options.keepSpareEngine ?? false, onModelLost);
-  const preferredModel = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
+  // Found before anything is opened: an unknown ID then leaves nothing behind to close.
   const resumed =
     options.resume === undefined
       ? null
       : await ConversationFile.open(paths.conversationsDir, await findConversation(paths.conversationsDir, options.resume === true ? undefined : options.resume));
+  const log = options.log ?? openEventLog(paths.logFile);
+  const backends = options.backends ?? defaultBackends(config, log, options.keepSpareEngine ?? false, onModelLost);
+  const preferredModel = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
   return {config, paths, log, backends, preferredModel, resumed};
 }
 
