@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {EXIT_INTERRUPTED, EXIT_OK, UsageError} from '../src/cli/exit-codes.js';
 import {terminalPrefersBlocks} from '../src/format.js';
 import {Mai, type MaiOptions} from '../src/mai.js';
+import {sanitizeForTerminal} from '../src/sanitize.js';
 import {App} from './App.js';
 import {ScreenWriter} from './screen-writer.js';
 
@@ -31,7 +32,8 @@ function restoreTerminalOnEveryExit(saveNow: () => void): () => void {
     // What a reply streamed since its last write reaches the file before the process goes.
     saveNow();
     restore();
-    process.stderr.write(`mai crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A crash's message can carry model or file text: no escape sequence reaches the terminal.
+    process.stderr.write(sanitizeForTerminal(`mai crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`) + '\n');
     process.exit(1);
   };
   process.on('exit', restore);
