@@ -1,8 +1,8 @@
-import {execFileSync} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
 import {EmbeddedBackend} from '../src/models/embedded-backend.js';
+import {residentBytes} from '../test/support/processes.js';
 
 // What loading a demo model costs: the time from asking to a ready engine (a new engine host
 // process, node-llama-cpp, the model, its context) and resident memory before, during and after.
@@ -22,14 +22,6 @@ const LOADS = 3;
 // Time for a spare engine to start (node-llama-cpp import and binding) before the next load.
 const SPARE_WARMUP_MS = 1500;
 const MB = 1024 * 1024;
-
-function residentBytes(pid: number): number {
-  try {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], {encoding: 'utf8'}).trim()) * 1024;
-  } catch {
-    return 0;
-  }
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
