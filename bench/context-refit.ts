@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
-import type {EventLog} from '../src/log.js';
-import type {ModelHandle} from '../src/models/backend.js';
-import {fitConversation} from '../src/models/context-fit.js';
-import {ContextManager, contextTarget, type SummaryModel} from '../src/models/context-manager.js';
-import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
-import {EmbeddedBackend} from '../src/models/embedded-backend.js';
+import type {EventLog} from '../src/util/log.js';
+import type {ModelHandle} from '../src/backends/backend.js';
+import {fitConversation} from '../src/conversation/context-fit.js';
+import {ContextManager, contextTarget, type SummaryModel} from '../src/conversation/context-manager.js';
+import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
+import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {createMaiStore} from '../src/store.js';
 
 // The context manager's costs (DESIGN.md §7, issue 6): how long a 1,000-message conversation

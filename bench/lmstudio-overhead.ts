@@ -2,10 +2,10 @@ import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {ModelBackend, ModelHandle} from '../src/models/backend.js';
-import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
-import {EmbeddedBackend} from '../src/models/embedded-backend.js';
-import {LMStudioAdapter} from '../src/models/lmstudio-adapter.js';
+import type {ModelBackend, ModelHandle} from '../src/backends/backend.js';
+import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
+import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
+import {LMStudioAdapter} from '../src/backends/lmstudio/lmstudio-adapter.js';
 import {LMStudioEmulator} from '../test/support/lmstudio-emulator.js';
 import {createServer} from 'node:net';
 

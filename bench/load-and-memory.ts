@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
-import {EmbeddedBackend} from '../src/models/embedded-backend.js';
+import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
+import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {residentBytes} from '../test/support/processes.js';
 
 // What loading a demo model costs: the time from asking to a ready engine (a new engine host

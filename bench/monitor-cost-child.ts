@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import si from 'systeminformation';
 import {loadConfig} from '../src/config.js';
-import {ResourceMonitor} from '../src/models/resource-monitor.js';
+import {ResourceMonitor} from '../src/monitor/resource-monitor.js';
 import {createMaiStore, LOCAL_HOST} from '../src/store.js';
 
 // One process of the monitor-cost benchmark (monitor-cost.ts starts three side by side):

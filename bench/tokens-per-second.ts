@@ -3,8 +3,8 @@ import path from 'node:path';
 import {ChatMLChatWrapper, getLlama, LlamaChat, LlamaLogLevel} from 'node-llama-cpp';
 import {loadConfig} from '../src/config.js';
 import {Mai} from '../src/mai.js';
-import {DEMO_MODELS, forgeDemoModels} from '../src/models/demo-models.js';
-import {EmbeddedBackend} from '../src/models/embedded-backend.js';
+import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
+import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 
 // Decode speed of each demo model through all of mai (Mai -> ModelManager -> engine host over
 // IPC -> node-llama-cpp) against node-llama-cpp called directly in this process, in one run.

@@ -1,7 +1,7 @@
 import {Box} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiCommands} from '../src/commands.js';
-import {gaugeRowIds} from '../src/gauge-rows.js';
+import {gaugeRowIds} from '../src/monitor/gauge-rows.js';
 import {LOCAL_HOST, type MaiStore} from '../src/store.js';
 import {ChatPane} from './ChatPane.js';
 import {Composer} from './Composer.js';

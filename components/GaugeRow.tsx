@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {Text} from 'ink';
-import type {GaugeStyle} from '../src/format.js';
-import type {RowLevel} from '../src/gauge-rows.js';
+import type {GaugeStyle} from '../src/util/format.js';
+import type {RowLevel} from '../src/monitor/gauge-rows.js';
 import type {HostId, MaiStore} from '../src/store.js';
 import {useGaugeRow} from './useGaugeRow.js';
 

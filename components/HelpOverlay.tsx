@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {fitToWidth} from '../src/format.js';
+import {fitToWidth} from '../src/util/format.js';
 import {HELP_SECTIONS, KEY_BINDINGS} from './keys.js';
 import {PANEL_CHROME_COLUMNS} from './layout.js';
 import {Panel} from './Panel.js';

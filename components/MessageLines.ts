@@ -1,7 +1,7 @@
 import wrapAnsi from 'wrap-ansi';
 import type {ChatEntry} from '../src/store.js';
-import type {Role} from '../src/models/backend.js';
-import {sanitizeForTerminal} from '../src/sanitize.js';
+import type {Role} from '../src/backends/backend.js';
+import {sanitizeForTerminal} from '../src/util/sanitize.js';
 
 // The chat as screen lines: each message sanitized and wrapped to the pane width once, then cached,
 // so scrolling, a new message or a keystroke in the composer never re-wraps the whole conversation.

@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {useStore} from 'zustand';
-import type {GaugeStyle} from '../src/format.js';
-import {gaugeRowIds} from '../src/gauge-rows.js';
+import type {GaugeStyle} from '../src/util/format.js';
+import {gaugeRowIds} from '../src/monitor/gauge-rows.js';
 import {LOCAL_HOST, type HostId, type MaiStore} from '../src/store.js';
 import {GaugeRow} from './GaugeRow.js';
 import {PANEL_CHROME_COLUMNS} from './layout.js';

@@ -2,7 +2,7 @@ import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiStore, NoticeLevel} from '../src/store.js';
-import {formatTokensPerSecond} from '../src/format.js';
+import {formatTokensPerSecond} from '../src/util/format.js';
 import {contextLine} from './context-line.js';
 import {KEY_BINDINGS} from './keys.js';
 import {firstFailure, latestMessage, oneLine} from './status-line.js';

@@ -1,4 +1,4 @@
-import {sanitizeForTerminal} from '../src/sanitize.js';
+import {sanitizeForTerminal} from '../src/util/sanitize.js';
 
 // The composer's editing, as pure state-in / state-out (STYLE.md 3). The cursor is an index into
 // `text` (UTF-16 code units) that always sits on a grapheme boundary: left/right/backspace move over

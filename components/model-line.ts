@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import type {ModelEntry, ModelStatus} from '../src/store.js';
-import {fitToWidth, formatBytes} from '../src/format.js';
-import {sanitizeForTerminal} from '../src/sanitize.js';
+import {fitToWidth, formatBytes} from '../src/util/format.js';
+import {sanitizeForTerminal} from '../src/util/sanitize.js';
 import {sourceLabel} from './backend-line.js';
 
 // One line of the models box, as parts the view colours: "● qwen2.5-7b…  large  4.1G demo 37%".

@@ -1,8 +1,8 @@
 import {render} from 'ink';
 import {EXIT_INTERRUPTED, EXIT_OK, UsageError} from '../src/cli/exit-codes.js';
-import {terminalPrefersBlocks} from '../src/format.js';
+import {terminalPrefersBlocks} from '../src/util/format.js';
 import {Mai, type MaiOptions} from '../src/mai.js';
-import {sanitizeForTerminal} from '../src/sanitize.js';
+import {sanitizeForTerminal} from '../src/util/sanitize.js';
 import {App} from './App.js';
 import {ScreenWriter} from './screen-writer.js';
 

@@ -1,5 +1,5 @@
 import type {Notice, NoticeLevel, State, SwitchRecord} from '../src/store.js';
-import {sanitizeForTerminal} from '../src/sanitize.js';
+import {sanitizeForTerminal} from '../src/util/sanitize.js';
 
 // What the status bar says after "model … · … tok/s": pure choices over store values.
 

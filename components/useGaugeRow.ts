@@ -1,8 +1,8 @@
 import {useMemo} from 'react';
 import {useStore} from 'zustand';
 import {useShallow} from 'zustand/react/shallow';
-import type {GaugeStyle} from '../src/format.js';
-import {gaugeRowSelector, type GaugeRowView} from '../src/gauge-rows.js';
+import type {GaugeStyle} from '../src/util/format.js';
+import {gaugeRowSelector, type GaugeRowView} from '../src/monitor/gauge-rows.js';
 import type {HostId, MaiStore} from '../src/store.js';
 
 /**

@@ -1,16 +1,16 @@
 import {loadConfig, modelConfigFor, type Config, type MaiPaths} from './config.js';
-import {openEventLog, type EventLog} from './log.js';
-import type {ModelBackend, ModelHandle} from './models/backend.js';
-import type {ModelSettings} from './models/catalog.js';
-import type {ReplayedConversation} from './models/conversation-events.js';
-import {ConversationFile, findConversation} from './models/conversation-file.js';
-import {EmbeddedBackend} from './models/embedded-backend.js';
-import type {ModelError} from './models/errors.js';
-import {LMStudioAdapter} from './models/lmstudio-adapter.js';
-import type {ModelManagerOptions} from './models/model-manager.js';
-import type {ResourceSource} from './models/resource-monitor.js';
-import {defaultThreadCount} from './models/threads.js';
-import {readPreferences} from './preferences.js';
+import {openEventLog, type EventLog} from './util/log.js';
+import type {ModelBackend, ModelHandle} from './backends/backend.js';
+import type {ModelSettings} from './manager/catalog.js';
+import type {ReplayedConversation} from './conversation/conversation-events.js';
+import {ConversationFile, findConversation} from './conversation/conversation-file.js';
+import {EmbeddedBackend} from './backends/embedded/embedded-backend.js';
+import type {ModelError} from './backends/model-error.js';
+import {LMStudioAdapter} from './backends/lmstudio/lmstudio-adapter.js';
+import type {ModelManagerOptions} from './manager/model-manager.js';
+import type {ResourceSource} from './monitor/resource-monitor.js';
+import {defaultThreadCount} from './backends/embedded/threads.js';
+import {readPreferences} from './manager/preferences.js';
 import type {MaiStore} from './store.js';
 
 // What Mai.create reads and builds before the Mai exists: the config, the event log, the default

@@ -1,6 +1,6 @@
-import type {ModelBackend, ModelHandle} from './models/backend.js';
-import {LMStudioAdapter} from './models/lmstudio-adapter.js';
-import {resourceStatus, type ResourceStatus} from './resource-status.js';
+import type {ModelBackend, ModelHandle} from './backends/backend.js';
+import {LMStudioAdapter} from './backends/lmstudio/lmstudio-adapter.js';
+import {resourceStatus, type ResourceStatus} from './monitor/resource-status.js';
 import {LOCAL_HOST, type State, type SwitchRecord} from './store.js';
 
 // What `mai status` reports (Mai.getStatus): the current and loaded models, the last switch, the

@@ -1,19 +1,19 @@
-import {AsyncQueue} from './async-queue.js';
+import {AsyncQueue} from './util/async-queue.js';
 import type {MaiCommands} from './commands.js';
 import type {Config, MaiPaths} from './config.js';
-import type {EventLog} from './log.js';
+import type {EventLog} from './util/log.js';
 import {backendReports, maiStatus, type MaiStatus} from './mai-status.js';
 import {loadMaiSetup, modelManagerSettings, type MaiOptions, type OpenedConversation} from './mai-setup.js';
-import type {ModelBackend, ResponseStats} from './models/backend.js';
-import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './models/context-manager.js';
-import type {ReplayedConversation} from './models/conversation-events.js';
-import {EmbeddedBackend} from './models/embedded-backend.js';
-import {errorMessage, ModelError} from './models/errors.js';
-import {forgeDemoModels} from './models/demo-models.js';
-import {LMStudioAdapter, type LMStudioStatus} from './models/lmstudio-adapter.js';
-import {ModelManager, type SwitchOutcome} from './models/model-manager.js';
-import {ResourceMonitor} from './models/resource-monitor.js';
-import {ReplyBuffer} from './reply-buffer.js';
+import type {ModelBackend, ResponseStats} from './backends/backend.js';
+import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './conversation/context-manager.js';
+import type {ReplayedConversation} from './conversation/conversation-events.js';
+import {EmbeddedBackend} from './backends/embedded/embedded-backend.js';
+import {errorMessage, ModelError} from './backends/model-error.js';
+import {forgeDemoModels} from './backends/embedded/demo-models.js';
+import {LMStudioAdapter, type LMStudioStatus} from './backends/lmstudio/lmstudio-adapter.js';
+import {ModelManager, type SwitchOutcome} from './manager/model-manager.js';
+import {ResourceMonitor} from './monitor/resource-monitor.js';
+import {ReplyBuffer} from './util/reply-buffer.js';
 import {createMaiStore, type ChatEntry, type MaiStore, type ModelEntry} from './store.js';
 
 // The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to. What

@@ -1,6 +1,6 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {BackendKind, ConnectionState, ModelInfo, ResponseStats, Role, Tier} from './models/backend.js';
-import type {PressureLevel} from './models/pressure.js';
+import type {BackendKind, ConnectionState, ModelInfo, ResponseStats, Role, Tier} from './backends/backend.js';
+import type {PressureLevel} from './monitor/pressure.js';
 
 // The one store (DESIGN.md §2). Subsystems write through the actions below; components read single
 // values with narrow selectors. Arrays and objects are replaced, never mutated, so a selector that
@@ -55,7 +55,7 @@ export type PressureChange = {
   readonly at: number;
 };
 
-/** The values the pressure levels are decided on (EWMA, see models/pressure.ts). */
+/** The values the pressure levels are decided on (EWMA, see monitor/pressure.ts). */
 export type SmoothedResources = {
   readonly cpuPct: number;
   readonly ramFreePct: number;
@@ -90,7 +90,7 @@ export const PRESSURE_CHANGES_KEPT = 50;
 
 export const NO_PRESSURE: PressureLevels = {cpu: 'ok', ram: 'ok', vram: 'ok', gpus: []};
 
-export type {ModelSource} from './models/backend.js';
+export type {ModelSource} from './backends/backend.js';
 
 /** A model as the user sees it: what it is, where it comes from, what it costs, whether it fits. */
 export type ModelEntry = ModelInfo & {

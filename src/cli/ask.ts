@@ -3,7 +3,7 @@ import type {MaiOptions} from '../mai.js';
 import {EXIT_OK, UsageError} from './exit-codes.js';
 import {note, printJson, progress} from './output.js';
 import {withMai} from './session.js';
-import {sanitizeForTerminal} from '../sanitize.js';
+import {sanitizeForTerminal} from '../util/sanitize.js';
 
 export type AskOptions = MaiOptions & {readonly json?: boolean};
 

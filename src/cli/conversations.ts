@@ -1,5 +1,5 @@
 import {loadConfig} from '../config.js';
-import {listConversations, type ConversationInfo} from '../models/conversation-file.js';
+import {listConversations, type ConversationInfo} from '../conversation/conversation-file.js';
 import {EXIT_OK} from './exit-codes.js';
 import {formatTable, printJson, printLine} from './output.js';
 

@@ -1,7 +1,7 @@
 import {ConfigError} from '../config.js';
-import {ConversationNotFoundError} from '../models/conversation-file.js';
-import {errorMessage} from '../models/errors.js';
-import {sanitizeForTerminal} from '../sanitize.js';
+import {ConversationNotFoundError} from '../conversation/conversation-file.js';
+import {errorMessage} from '../backends/model-error.js';
+import {sanitizeForTerminal} from '../util/sanitize.js';
 
 // DESIGN.md §6: 0 ok, 1 runtime failure, 2 usage or config error, 130 on Ctrl+C.
 export const EXIT_OK = 0;

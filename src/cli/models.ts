@@ -1,4 +1,4 @@
-import {formatBytes} from '../format.js';
+import {formatBytes} from '../util/format.js';
 import type {MaiOptions} from '../mai.js';
 import {LOCAL_HOST, type ModelEntry} from '../store.js';
 import {EXIT_OK} from './exit-codes.js';

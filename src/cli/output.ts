@@ -1,4 +1,4 @@
-import {sanitizeForTerminal} from '../sanitize.js';
+import {sanitizeForTerminal} from '../util/sanitize.js';
 
 // Where CLI output goes: results on stdout (one JSON document with --json), progress and notes on
 // stderr, and progress only when someone is watching it.

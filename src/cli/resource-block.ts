@@ -1,5 +1,5 @@
-import {formatBytes, formatPercent} from '../format.js';
-import type {ResourceStatus} from '../resource-status.js';
+import {formatBytes, formatPercent} from '../util/format.js';
+import type {ResourceStatus} from '../monitor/resource-status.js';
 
 // The human form of the resource figures, shared by `mai status` and `mai status --watch`: one
 // line per resource, the same order as the TUI's gauge.

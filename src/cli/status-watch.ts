@@ -1,6 +1,6 @@
 import type {Mai} from '../mai.js';
-import {resourceStatus} from '../resource-status.js';
-import {sanitizeForTerminal} from '../sanitize.js';
+import {resourceStatus} from '../monitor/resource-status.js';
+import {sanitizeForTerminal} from '../util/sanitize.js';
 import {LOCAL_HOST} from '../store.js';
 import {EXIT_OK} from './exit-codes.js';
 import {resourceBlock} from './resource-block.js';

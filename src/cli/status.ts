@@ -1,5 +1,5 @@
 import type {MaiOptions} from '../mai.js';
-import {selectBestModel} from '../models/select.js';
+import {selectBestModel} from '../manager/select.js';
 import {backendLine} from './backend-line.js';
 import {EXIT_OK} from './exit-codes.js';
 import {printJson, printLine} from './output.js';

@@ -1,5 +1,5 @@
 import type {MaiOptions} from '../mai.js';
-import {writePreferences} from '../preferences.js';
+import {writePreferences} from '../manager/preferences.js';
 import {EXIT_OK, UsageError} from './exit-codes.js';
 import {printJson, printLine, progress} from './output.js';
 import {withMai} from './session.js';

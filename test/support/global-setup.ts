@@ -21,7 +21,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MODEL_DIR = join(REPO_ROOT, '.test-cache', 'models');
 const STAMP_FILE = join(MODEL_DIR, '.forge-fingerprint');
 // The files whose content decides the forged bytes.
-const FORGE_SOURCES = ['src/models/gguf-writer.ts', 'src/models/demo-models.ts', 'test/support/models.ts'];
+const FORGE_SOURCES = ['src/backends/embedded/gguf-writer.ts', 'src/backends/embedded/demo-models.ts', 'test/support/models.ts'];
 
 async function forgeFingerprint(): Promise<string> {
   const hash = createHash('sha256');

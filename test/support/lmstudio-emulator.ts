@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto';
-import type {ModelHandle} from '../../src/models/backend.js';
-import {EmbeddedBackend} from '../../src/models/embedded-backend.js';
+import type {ModelHandle} from '../../src/backends/backend.js';
+import {EmbeddedBackend} from '../../src/backends/embedded/embedded-backend.js';
 import {
   configValue,
   historyToMessages,

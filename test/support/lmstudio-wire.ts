@@ -1,7 +1,7 @@
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
 import {WebSocketServer, type RawData, type WebSocket} from 'ws';
-import {errorMessage} from '../../src/models/errors.js';
+import {errorMessage} from '../../src/backends/model-error.js';
 import type {SerializedError} from './lmstudio-fixtures.js';
 
 // The transport half of the LM Studio emulator: @lmstudio/sdk 1.5.0's wire protocol (shared

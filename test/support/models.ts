@@ -11,7 +11,7 @@ import {
   forgeModel,
   forgedFileSize,
   type ForgeSpec,
-} from '../../src/models/demo-models.js';
+} from '../../src/backends/embedded/demo-models.js';
 
 export type TestModelKey =
   | 'demo-small'

@@ -1,0 +1,85 @@
+import type {ChatEntry} from '../store.js';
+import type {ResponseStats} from '../backends/backend.js';
+import type {ConversationRecorder} from './conversation-recorder.js';
+
+// One reply on its way to the conversation's file: started, its text as it streams (so that a
+// crash keeps what was written), then completed, whole or cut off.
+
+// Reply text reaches the file at most this often while it streams (and at its end): what a crash costs.
+const DELTA_INTERVAL_MS = 200;
+
+/** One reply being written: its text goes to the file as it streams, then once whole. */
+export class ReplyRecording {
+  private text = '';
+  private written = 0;
+  private lastWriteAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private finished = false;
+
+  constructor(
+    readonly id: string,
+    private model: string,
+    private readonly startedAt: number,
+    private readonly recorder: ConversationRecorder,
+    private readonly onFinish: (entry: ChatEntry | null) => void,
+  ) {
+    recorder.write({type: 'started', id, model, at: startedAt});
+  }
+
+  append(chunk: string): void {
+    if (this.finished) return;
+    this.text += chunk;
+    // The first text at once (a crash right after the first words keeps them), then in batches.
+    if (this.written === 0 || Date.now() - this.lastWriteAt >= DELTA_INTERVAL_MS) this.writeDelta();
+    else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS);
+  }
+
+  /** Writes the text not written yet, now (no-op once the reply has finished). */
+  writePending(): void {
+    if (!this.finished) this.writeDelta();
+  }
+
+  private writeDelta(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.lastWriteAt = Date.now();
+    if (this.written === this.text.length) return;
+    this.recorder.write({type: 'delta', id: this.id, text: this.text.slice(this.written)});
+    this.written = this.text.length;
+  }
+
+  /**
+   * The reply ended: whole, or cut off (Esc, Ctrl+C, a failure) with what was written kept and
+   * marked. A reply that wrote nothing leaves no message.
+   */
+  finish(result: {readonly text: string; readonly model: string; readonly stats?: ResponseStats; readonly interrupted: boolean}): ChatEntry | null {
+    if (this.finished) return null;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.model = result.model;
+    const at = Date.now();
+    this.recorder.write({
+      type: 'completed',
+      id: this.id,
+      model: this.model,
+      text: result.text,
+      at,
+      interrupted: result.interrupted,
+      ...(result.stats ? {stats: result.stats} : {}),
+    });
+    const entry: ChatEntry | null =
+      result.text === ''
+        ? null
+        : {
+            id: this.id,
+            role: 'assistant',
+            text: result.text,
+            at,
+            model: this.model,
+            ...(result.stats ? {stats: result.stats} : {}),
+            ...(result.interrupted ? {interrupted: true} : {}),
+          };
+    this.onFinish(entry);
+    return entry;
+  }
+}

@@ -1,0 +1,281 @@
+import {spawn} from 'node:child_process';
+import {mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {Mai} from '../../src/mai.js';
+import {TEST_MODELS} from '../support/models.js';
+import {closedPortUrl, createSandbox, keyOf, type Sandbox} from '../support/sandbox.js';
+
+// The CLI as a user runs it: the built `mai` in a subprocess, with an empty HOME.
+
+const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+
+type Run = {code: number | null; stdout: string; stderr: string};
+
+function run(args: readonly string[], env: NodeJS.ProcessEnv, options: {input?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void} = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {env, stdio: ['pipe', 'pipe', 'pipe']});
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+      options.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({code, stdout, stderr}));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+let home: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  await stat(CLI).catch(() => {
+    throw new Error('dist/src/cli.js is missing: run `npm run build` (npm test does) before these tests');
+  });
+  home = await mkdtemp(path.join(os.tmpdir(), 'mai-cli-'));
+  // Only HOME: mai must find its XDG dirs under it by itself. LM Studio is "not running" (a port
+  // where nothing listens), whatever runs on this machine.
+  env = {PATH: process.env.PATH, HOME: home, LMSTUDIO_URL: await closedPortUrl()};
+});
+
+afterAll(async () => {
+  await rm(home, {recursive: true, force: true});
+});
+
+describe('mai on a machine with no models', () => {
+  it('lists its commands in --help', async () => {
+    const {code, stdout} = await run(['--help'], env);
+    expect(code).toBe(0);
+    for (const command of ['chat', 'ask', 'status', 'models', 'switch', 'config']) expect(stdout).toContain(command);
+    expect(stdout).toContain('Examples:');
+  });
+
+  it.each(['ask', 'status', 'models', 'switch', 'config', 'chat'])('has help with an example for %s', async (command) => {
+    const {code, stdout} = await run([command, '--help'], env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Examples:\n\s+\$ mai/);
+  });
+
+  it('forges the three demo models on first run and lists them as demos', async () => {
+    const {code, stdout} = await run(['models', '--json'], env);
+    expect(code).toBe(0);
+    const {models} = JSON.parse(stdout) as {models: {key: string; tier: string; demo: boolean; fits: boolean; source: string}[]};
+    expect(models.map((model) => [model.key, model.tier, model.demo])).toEqual([
+      ['mai-demo-large', 'large', true],
+      ['mai-demo-medium', 'medium', true],
+      ['mai-demo-small', 'small', true],
+    ]);
+    expect(models.every((model) => model.source === 'embedded' && model.fits)).toBe(true);
+    expect(await readdir(path.join(home, '.local/share/mai/models'))).toHaveLength(3);
+  });
+
+  it('marks demo models in the human listing', async () => {
+    const {code, stdout} = await run(['models'], env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/mai-demo-small\s+embedded\s+small.*demo model/);
+  });
+
+  it('answers with --json: text, model and token counts', async () => {
+    const {code, stdout, stderr} = await run(['ask', '--json', 'hello'], env);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const answer = JSON.parse(stdout) as {text: string; model: string; tokens: {prompt: number; completion: number}; interrupted: boolean};
+    expect(answer.text).toMatch(/^Greetings from mai-demo-large/);
+    expect(answer.model).toBe('mai-demo-large');
+    expect(answer.tokens.prompt).toBeGreaterThan(0);
+    expect(answer.tokens.completion).toBeGreaterThan(10);
+    expect(answer.interrupted).toBe(false);
+  });
+
+  it('reads the question from stdin with -', async () => {
+    const {code, stdout} = await run(['ask', '-', '--model', 'mai-demo-small'], env, {input: 'what are you?\n'});
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Hello! I am mai-demo-small/);
+  });
+
+  it('reports status as one JSON document', async () => {
+    const {code, stdout} = await run(['status', '--json'], env);
+    expect(code).toBe(0);
+    const status = JSON.parse(stdout) as {
+      selectedModel: {key: string; reason: string};
+      resources: {cpuPct: number; memory: {totalBytes: number; availableBytes: number}; maiRssBytes: number};
+      backends: {id: string; available: boolean}[];
+    };
+    expect(status.selectedModel.key).toBe('mai-demo-large');
+    expect(status.resources.memory.availableBytes).toBeGreaterThan(0);
+    expect(status.resources.memory.totalBytes).toBeGreaterThanOrEqual(status.resources.memory.availableBytes);
+    expect(status.resources.cpuPct).toBeGreaterThanOrEqual(0);
+    expect(status.resources.maiRssBytes).toBeGreaterThan(0);
+    expect(status.backends).toContainEqual({id: 'embedded', kind: 'embedded', available: true});
+  });
+
+  it('remembers the model chosen with `mai switch`', async () => {
+    const switched = await run(['switch', 'mai-demo-small', '--json'], env);
+    expect(switched.code).toBe(0);
+    expect(JSON.parse(switched.stdout)).toMatchObject({preferredModel: 'mai-demo-small', loaded: true});
+    const status = JSON.parse((await run(['status', '--json'], env)).stdout) as {preferredModel: string; selectedModel: {key: string}};
+    expect(status).toMatchObject({preferredModel: 'mai-demo-small', selectedModel: {key: 'mai-demo-small'}});
+    const answer = JSON.parse((await run(['ask', '--json', 'hi'], env)).stdout) as {model: string};
+    expect(answer.model).toBe('mai-demo-small');
+    const preferences = await stat(path.join(home, '.local/state/mai/preferences.json'));
+    expect(preferences.mode & 0o777).toBe(0o600);
+  });
+
+  it('writes its event log privately', async () => {
+    const log = await stat(path.join(home, '.local/state/mai/events.jsonl'));
+    expect(log.mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('mai with bad input', () => {
+  it('exits 2 on an unknown flag, without a stack trace', async () => {
+    const {code, stderr} = await run(['models', '--bogus'], env);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown option '--bogus'");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on an unknown model for switch, and suggests close names', async () => {
+    const {code, stderr} = await run(['switch', 'demo-smal'], env);
+    expect(code).toBe(2);
+    expect(stderr).toContain('no model named demo-smal');
+    expect(stderr).toContain('mai-demo-small');
+  });
+
+  it('names file, line and column of a malformed config, exit 2', async () => {
+    const file = path.join(home, 'bad.yaml');
+    await writeFile(file, 'policy:\n  retries: two\n');
+    const {code, stderr} = await run(['--config', file, 'config', '--check'], env);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file}:2:12: policy.retries`);
+  });
+
+  it('refuses to open the chat without a terminal, exit 2', async () => {
+    const {code, stderr} = await run(['chat'], env);
+    expect(code).toBe(2);
+    expect(stderr).toContain('needs a terminal');
+  });
+
+  it('exits 2 when asked nothing', async () => {
+    const {code, stderr} = await run(['ask', '-'], env, {input: '   \n'});
+    expect(code).toBe(2);
+    expect(stderr).toContain('nothing to ask');
+  });
+});
+
+describe('mai interrupted', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox(['looping']);
+  });
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('stops on Ctrl+C (SIGINT) with exit 130, keeping what was printed', async () => {
+    let sent = false;
+    const {code, stdout} = await run(['ask', 'talk forever'], sandbox.env, {
+      onStdout: (text, child) => {
+        if (!sent && text.length > 200) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(code).toBe(130);
+    expect(stdout).toContain('I repeat myself forever');
+    expect(stdout.length).toBeGreaterThan(200);
+  });
+
+  it('falls back when the model asked for crashes the engine, and says so on stderr', async () => {
+    const both = await createSandbox(['duplicate-token', 'tiny']);
+    try {
+      const {code, stdout, stderr} = await run(['ask', '--model', keyOf('duplicate-token'), 'hi'], both.env);
+      expect(code).toBe(0);
+      expect(stdout).toContain('Tiny test model here');
+      expect(stderr).toContain(`${keyOf('duplicate-token')} could not be loaded`);
+      expect(stderr).toContain('GGML_ASSERT');
+    } finally {
+      await both.cleanup();
+    }
+  });
+});
+
+describe('saved conversations', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await createSandbox(['tiny', 'slow']);
+  });
+  afterAll(async () => {
+    await sandbox.cleanup();
+  });
+
+  it('survive kill -9 in the middle of a reply: on --resume every completed message is there, the partial one marked interrupted', async () => {
+    const first = await run(['ask', '--json', '--model', keyOf('tiny'), 'first question'], sandbox.env);
+    expect(first.code).toBe(0);
+    const {conversation: id} = JSON.parse(first.stdout) as {conversation: string};
+    expect(id).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
+
+    // The slow model writes a word every ~50 ms: kill as soon as the first words are out.
+    let killed = false;
+    const crashed = await run(['ask', '--resume', id, '--model', keyOf('slow'), 'tell me slowly'], sandbox.env, {
+      onStdout: (text, child) => {
+        if (!killed && text.split(' ').length > 3) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(crashed.code).toBeNull();
+    expect(TEST_MODELS.slow.message?.startsWith(crashed.stdout)).toBe(true);
+    expect(crashed.stdout.length).toBeLessThan(TEST_MODELS.slow.message?.length ?? 0);
+
+    const listed = await run(['chat', '--list', '--json'], sandbox.env);
+    const {conversations} = JSON.parse(listed.stdout) as {conversations: {id: string; messages: number; firstLine: string}[]};
+    expect(conversations).toEqual([expect.objectContaining({id, messages: 4, firstLine: 'first question'})]);
+
+    const after = await run(['ask', '--resume', 'latest', '--json', '--model', keyOf('tiny'), 'are you back?'], sandbox.env);
+    expect(after.code).toBe(0);
+    expect(JSON.parse(after.stdout)).toMatchObject({conversation: id, text: TEST_MODELS.tiny.message});
+
+    const mai = await Mai.create({env: sandbox.env, forgeDemoModels: false, resume: id});
+    try {
+      const history = mai.getConversationHistory();
+      expect(history.map((message) => [message.role, message.interrupted ?? false])).toEqual([
+        ['user', false],
+        ['assistant', false],
+        ['user', false],
+        ['assistant', true],
+        ['user', false],
+        ['assistant', false],
+      ]);
+      expect(history[1]?.text).toBe(TEST_MODELS.tiny.message);
+      // What the crash cut off is kept as far as it reached the file (the first words at once,
+      // then every 200 ms): a start of what was printed.
+      const partial = history[3]?.text ?? '';
+      expect(partial.length).toBeGreaterThan(0);
+      expect(crashed.stdout.startsWith(partial)).toBe(true);
+      expect(history[4]?.text).toBe('are you back?');
+    } finally {
+      await mai.shutdown();
+    }
+  });
+
+  it('are listed for people: ID, last activity, message count and first line', async () => {
+    const {code, stdout} = await run(['chat', '--list'], sandbox.env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ID\s+LAST ACTIVE\s+MESSAGES\s+FIRST LINE\n\d{8}-\d{6}-[0-9a-f]{4}\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+6\s+first question\n/);
+    expect(stdout).toContain('mai chat --resume');
+  });
+
+  it('an unknown conversation ID is a usage error, exit 2, without a stack trace', async () => {
+    const {code, stderr} = await run(['ask', '--resume', 'nope', 'hi'], sandbox.env);
+    expect(code).toBe(2);
+    expect(stderr).toBe('mai: no conversation "nope" (run `mai chat --list` to see them)\n');
+  });
+});

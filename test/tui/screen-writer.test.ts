@@ -1,0 +1,65 @@
+import {PassThrough} from 'node:stream';
+import {describe, expect, it} from 'vitest';
+import {frameDiff, ScreenWriter} from '../../components/screen-writer.js';
+
+describe('frameDiff', () => {
+  it('draws every row of the first frame at its own position', () => {
+    expect(frameDiff([], ['a', 'b'])).toBe('\x1b[1;1H\x1b[0ma\x1b[0m\x1b[K\x1b[2;1H\x1b[0mb\x1b[0m\x1b[K');
+  });
+
+  it('rewrites only the rows that changed', () => {
+    expect(frameDiff(['a', 'b', 'c'], ['a', 'B', 'c'])).toBe('\x1b[2;1H\x1b[0mB\x1b[0m\x1b[K');
+    expect(frameDiff(['a', 'b'], ['a', 'b'])).toBe('');
+  });
+
+  it('clears what is left below a shorter frame', () => {
+    expect(frameDiff(['a', 'b', 'c'], ['a'])).toBe('\x1b[2;1H\x1b[0m\x1b[J');
+  });
+});
+
+function terminal(): PassThrough & {columns: number; rows: number; written: () => string} {
+  const stream = new PassThrough();
+  let written = '';
+  stream.on('data', (data: Buffer) => (written += data.toString()));
+  return Object.assign(stream, {columns: 80, rows: 24, written: () => written});
+}
+
+describe('ScreenWriter', () => {
+  it('draws the newest of frames that arrive together, inside one synchronized update', async () => {
+    const tty = terminal();
+    const writer = new ScreenWriter(tty as unknown as NodeJS.WriteStream, 20);
+    writer.write('one\ntwo');
+    writer.write('one\nthree');
+    writer.write('one\nfour');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    const out = tty.written();
+    expect(out.match(/\x1b\[\?2026h/g)).toHaveLength(2);
+    expect(out).toContain('two');
+    expect(out).not.toContain('three');
+    expect(out.endsWith('\x1b[2;1H\x1b[0mfour\x1b[0m\x1b[K\x1b[?2026l')).toBe(true);
+  });
+
+  it('redraws everything after a clear (Ctrl+L) and after a resize', async () => {
+    const tty = terminal();
+    const writer = new ScreenWriter(tty as unknown as NodeJS.WriteStream, 0);
+    writer.write('same\nrows');
+    writer.write('\x1b[2Jsame\nrows');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(tty.written().match(/same/g)).toHaveLength(2);
+    let resized = false;
+    writer.on('resize', () => (resized = true));
+    tty.emit('resize');
+    writer.write('same\nrows');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(resized).toBe(true);
+    expect(tty.written().match(/same/g)).toHaveLength(3);
+    writer.detach();
+  });
+
+  it('reports the size of the terminal it draws on', () => {
+    const tty = terminal();
+    const writer = new ScreenWriter(tty as unknown as NodeJS.WriteStream);
+    expect([writer.columns, writer.rows, writer.isTTY]).toEqual([80, 24, true]);
+    writer.detach();
+  });
+});
