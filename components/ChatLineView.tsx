@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import type {Role} from '../src/backends/backend.js';
+import type {Role} from '../src/domain.js';
 import type {ChatLine} from './MessageLines.js';
 
 export type Props = {readonly line: ChatLine};

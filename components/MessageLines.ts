@@ -1,6 +1,6 @@
 import wrapAnsi from 'wrap-ansi';
 import type {ChatEntry} from '../src/store.js';
-import type {Role} from '../src/backends/backend.js';
+import type {Role} from '../src/domain.js';
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
 
 // The chat as screen lines: each message sanitized and wrapped to the pane width once, then cached,

@@ -1,5 +1,5 @@
 import type {BackendStatus} from '../src/store.js';
-import type {BackendKind, ModelSource} from '../src/backends/backend.js';
+import type {BackendKind, ModelSource} from '../src/domain.js';
 import {oneLine} from './status-line.js';
 
 // What the models box says about where models run: each model's source, and how LM Studio is doing.

@@ -1,5 +1,4 @@
 import type {ModelBackend, ModelHandle} from './backends/backend.js';
-import {LMStudioAdapter} from './backends/lmstudio/lmstudio-adapter.js';
 import {resourceStatus, type ResourceStatus} from './monitor/resource-status.js';
 import {LOCAL_HOST, type State, type SwitchRecord} from './store.js';
 
@@ -14,7 +13,7 @@ export type LoadedModelStatus = {
   readonly residentBytes: number;
 };
 
-/** A backend in `mai status`; LM Studio adds where it is, its state and version. */
+/** A backend in `mai status`; one in another program (LM Studio) adds where it is, its state and version. */
 export type BackendReport = {
   readonly id: string;
   readonly kind: string;
@@ -39,8 +38,8 @@ export function backendReports(backends: readonly ModelBackend[]): Promise<Backe
   return Promise.all(
     backends.map(async (backend): Promise<BackendReport> => {
       const available = await backend.available().catch(() => false);
-      if (!(backend instanceof LMStudioAdapter)) return {id: backend.id, kind: backend.kind, available};
-      const {state, url, version, detail} = backend.status();
+      if (!backend.connection) return {id: backend.id, kind: backend.kind, available};
+      const {state, url, version, detail} = backend.connection.status();
       return {id: backend.id, kind: backend.kind, available, state, url, version, detail};
     }),
   );

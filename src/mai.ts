@@ -4,13 +4,12 @@ import type {Config, MaiPaths} from './config.js';
 import type {EventLog} from './util/log.js';
 import {backendReports, maiStatus, type MaiStatus} from './mai-status.js';
 import {loadMaiSetup, modelManagerSettings, type MaiOptions, type OpenedConversation} from './mai-setup.js';
-import type {ModelBackend, ResponseStats} from './backends/backend.js';
+import type {ResponseStats} from './domain.js';
+import type {BackendConnection, ConnectionStatus, ModelBackend} from './backends/backend.js';
 import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './conversation/context-manager.js';
 import type {ReplayedConversation} from './conversation/conversation-events.js';
-import {EmbeddedBackend} from './backends/embedded/embedded-backend.js';
-import {errorMessage, ModelError} from './backends/model-error.js';
+import {errorMessage, isModelError} from './backends/model-error.js';
 import {forgeDemoModels} from './backends/embedded/demo-models.js';
-import {LMStudioAdapter, type LMStudioStatus} from './backends/lmstudio/lmstudio-adapter.js';
 import {ModelManager, type SwitchOutcome} from './manager/model-manager.js';
 import {ResourceMonitor} from './monitor/resource-monitor.js';
 import {ReplyBuffer} from './util/reply-buffer.js';
@@ -96,25 +95,29 @@ export class Mai implements MaiCommands {
       },
     });
     this.models.setPreferred(preferredModel);
-    for (const backend of backends) if (backend instanceof LMStudioAdapter) this.followLMStudio(backend);
+    for (const backend of backends) if (backend.connection) this.followConnection(backend, backend.connection);
   }
 
-  /** LM Studio's state goes to the store (the panel shows it); coming or going refreshes the catalogue. */
-  private followLMStudio(adapter: LMStudioAdapter): void {
-    const publish = (status: LMStudioStatus) => {
-      const previous = this.store.getState().backends[adapter.id]?.state;
-      this.store.getState().setBackendStatus({id: adapter.id, kind: adapter.kind, ...status});
+  /**
+   * A backend in another program (LM Studio): its state goes to the store (the panel shows it);
+   * coming or going refreshes the catalogue.
+   */
+  private followConnection(backend: ModelBackend, connection: BackendConnection): void {
+    const publish = (status: ConnectionStatus) => {
+      const previous = this.store.getState().backends[backend.id]?.state;
+      this.store.getState().setBackendStatus({id: backend.id, kind: backend.kind, ...status});
       if (previous === undefined || previous === 'checking' || previous === status.state) return;
-      this.log.event('lmstudio-state', {state: status.state, version: status.version, detail: status.detail});
+      this.log.event('backend-state', {backend: backend.id, state: status.state, version: status.version, detail: status.detail});
       const was = previous === 'connected';
       const is = status.state === 'connected';
       if (was === is) return;
-      if (was) this.store.getState().notify('LM Studio went away; reconnecting in the background', 'warn');
-      else this.store.getState().notify(status.version ? `LM Studio ${status.version} connected` : 'LM Studio connected');
+      const {name} = connection;
+      if (was) this.store.getState().notify(`${name} went away; reconnecting in the background`, 'warn');
+      else this.store.getState().notify(status.version ? `${name} ${status.version} connected` : `${name} connected`);
       this.models.refreshCatalog().catch((error: unknown) => this.log.error('catalog-refresh', error));
     };
-    publish(adapter.status());
-    adapter.onStatus(publish);
+    publish(connection.status());
+    connection.onStatus(publish);
   }
 
   private announceResume(id: string, conversation: ReplayedConversation): void {
@@ -165,9 +168,9 @@ export class Mai implements MaiCommands {
       const backend = this.backends.find((candidate) => candidate.id === handle.backendId);
       // An engine host reports its RSS; a model in another program's engine (LM Studio) counts its estimate.
       memory[handle.key] =
-        backend instanceof EmbeddedBackend
-          ? backend.residentBytes(handle)
-          : (this.store.getState().models.entries.find((entry) => entry.key === handle.key)?.estimateBytes ?? 0);
+        backend?.residentBytes?.(handle) ??
+        this.store.getState().models.entries.find((entry) => entry.key === handle.key)?.estimateBytes ??
+        0;
     }
     return memory;
   }
@@ -175,7 +178,7 @@ export class Mai implements MaiCommands {
   /** Starts sampling resources and loads the best model in the background (the TUI's start). */
   start(): void {
     this.monitor.start();
-    for (const backend of this.backends) if (backend instanceof LMStudioAdapter) backend.watch();
+    for (const backend of this.backends) backend.connection?.watch();
     this.models.ensureCurrent().catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
   }
 
@@ -328,7 +331,7 @@ export class Mai implements MaiCommands {
   send(text: string): void {
     if (this.store.getState().chat.busy) return;
     this.startReply(text, undefined, () => undefined).catch((error: unknown) => {
-      if (!(error instanceof ModelError && error.kind === 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
+      if (!isModelError(error, 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
     });
   }
 

@@ -1,5 +1,5 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
-import type {BackendKind, ConnectionState, ModelInfo, ResponseStats, Role, Tier} from './backends/backend.js';
+import type {BackendKind, ConnectionState, ModelInfo, ResponseStats, Role, Tier} from './domain.js';
 import type {PressureLevel} from './monitor/pressure.js';
 
 // The one store (DESIGN.md §2). Subsystems write through the actions below; components read single
@@ -90,7 +90,7 @@ export const PRESSURE_CHANGES_KEPT = 50;
 
 export const NO_PRESSURE: PressureLevels = {cpu: 'ok', ram: 'ok', vram: 'ok', gpus: []};
 
-export type {ModelSource} from './backends/backend.js';
+export type {ModelSource} from './domain.js';
 
 /** A model as the user sees it: what it is, where it comes from, what it costs, whether it fits. */
 export type ModelEntry = ModelInfo & {

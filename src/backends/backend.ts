@@ -1,55 +1,9 @@
 // The contract every engine implements (DESIGN.md §3). One backend instance serves one host, so that
 // remote pools (DESIGN.md §9) are more instances of the same interface, never a global singleton.
+// What only some backends can do is an optional member here, so that Mai and the ModelManager ask
+// for a capability, never for a class: a new backend plugs in without editing them.
 
-export type BackendKind = 'embedded' | 'lmstudio';
-/** How a backend on another program or host is doing (the embedded engine is always there). */
-export type ConnectionState = 'checking' | 'connected' | 'not-running' | 'reconnecting' | 'error';
-export type Tier = 'small' | 'medium' | 'large';
-export const TIERS: readonly Tier[] = ['small', 'medium', 'large'];
-
-/** What the memory estimate needs from a model's metadata; absent for models we cannot read. */
-export type ModelShape = {
-  readonly layers: number;
-  readonly embeddingLength: number;
-  readonly headCount: number;
-  readonly headCountKv: number;
-  /** Bytes of tensor data (the weights as they sit in memory). */
-  readonly weightBytes: number;
-};
-
-/** One backend that can run a model, and the key it knows the model by. */
-export type ModelSource = {readonly backendId: string; readonly kind: BackendKind; readonly key: string};
-
-export type ModelInfo = {
-  /** Stable key: the GGUF file name without `.gguf`, or LM Studio's model key. */
-  readonly key: string;
-  /** The key the backend knows the model by, when the catalogue had to rename it to stay unique. */
-  readonly backendKey?: string;
-  readonly backendId: string;
-  readonly displayName: string;
-  readonly sizeBytes: number;
-  readonly params?: number;
-  readonly quant?: string;
-  readonly arch?: string;
-  /** The context length the model was trained for (its maximum). */
-  readonly contextLength: number;
-  /** The file, or for LM Studio its path relative to LM Studio's models folder. */
-  readonly path?: string;
-  readonly shape?: ModelShape;
-  /** Forged by mai: answers with a fixed message. */
-  readonly demo: boolean;
-  /** A tier the file declares for itself (demo models do). */
-  readonly tier?: Tier;
-  /** Why the model cannot be used, when it cannot (corrupt file, crashed the engine). */
-  readonly unusable?: string;
-  /** Already loaded in its backend (LM Studio), and by whom: mai never unloads what the user loaded. */
-  readonly loadedBy?: 'user' | 'mai';
-  /**
-   * Every backend that can run it, the one mai uses first (the catalogue merges the same file seen
-   * through LM Studio and on disk into one entry). Set by the catalogue.
-   */
-  readonly sources?: readonly ModelSource[];
-};
+import type {BackendKind, ChatMessage, ConnectionState, ModelInfo, ResponseStats} from '../domain.js';
 
 export type ModelHandle = {
   readonly id: string;
@@ -68,9 +22,6 @@ export type LoadOptions = {
   readonly onProgress?: (fraction: number) => void;
 };
 
-export type Role = 'system' | 'user' | 'assistant';
-export type ChatMessage = {readonly role: Role; readonly content: string};
-
 export type RespondOptions = {
   readonly signal?: AbortSignal;
   readonly onText?: (chunk: string) => void;
@@ -81,17 +32,6 @@ export type RespondOptions = {
    * conversation's prompt, it is left as it is, so the next reply need not evaluate it all again.
    */
   readonly isolated?: boolean;
-};
-
-export type StopReason = 'eos' | 'maxTokens' | 'aborted';
-
-export type ResponseStats = {
-  readonly tokensIn: number;
-  readonly tokensOut: number;
-  readonly timeToFirstTokenMs: number;
-  readonly tokensPerSecond: number;
-  readonly totalMs: number;
-  readonly stopReason: StopReason;
 };
 
 export type ResponseResult = {readonly text: string; readonly stats: ResponseStats};
@@ -120,4 +60,31 @@ export interface ModelBackend {
   contextLength(handle: ModelHandle): number;
   /** Unloads what this backend loaded and releases its processes and sockets. Idempotent. */
   dispose(): Promise<void>;
+  /**
+   * What a loaded model holds in memory now, measured (an engine process's RSS). Absent where
+   * the engine runs in another program: mai then counts the model's estimate.
+   */
+  residentBytes?(handle: ModelHandle): number;
+  /** For a backend in another program or on another host: whether it can be reached, followed live. */
+  readonly connection?: BackendConnection;
+}
+
+/** How a backend in another program is doing, for the models panel and `mai status`. */
+export type ConnectionStatus = {
+  readonly state: ConnectionState;
+  readonly url: string;
+  /** The server's version, once connected. */
+  readonly version: string | null;
+  /** Why it is not connected (one sanitized line). */
+  readonly detail: string | null;
+};
+
+export interface BackendConnection {
+  /** What the user calls it ("LM Studio"), for notices. */
+  readonly name: string;
+  status(): ConnectionStatus;
+  /** Calls `listener` on every change; returns the function that stops it. */
+  onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  /** Keeps looking for the server in the background (reconnecting when it goes) until dispose. */
+  watch(): void;
 }

@@ -1,19 +1,9 @@
-// Classified failures: the ModelManager decides what to do (retry, fall back, mark unusable) from
-// the kind alone, never by parsing messages.
+import type {ModelErrorKind} from '../domain.js';
 
-export type ModelErrorKind =
-  /** The file can never work (corrupt, truncated, crashed the engine while loading). */
-  | 'unusable'
-  /** The engine process died or stopped answering while the model was in use. */
-  | 'crashed'
-  /** The backend went away (socket dropped, server stopped). */
-  | 'backend-gone'
-  /** Not enough memory for the model and its context right now. */
-  | 'out-of-memory'
-  | 'load-failed'
-  | 'not-found'
-  | 'timeout'
-  | 'aborted';
+// Classified failures: every backend throws these, and the ModelManager decides what to do (retry,
+// fall back, mark unusable) from the kind alone, never by parsing messages.
+
+export type {ModelErrorKind};
 
 export class ModelError extends Error {
   override readonly name = 'ModelError';

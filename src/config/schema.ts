@@ -3,7 +3,7 @@
 // ", got VALUE" from the file; cross-field checks say all in their own message instead.
 
 import {z} from 'zod';
-import {TIERS, type Tier} from '../backends/backend.js';
+import {TIERS, type Tier} from '../domain.js';
 import {modelKeyId} from './model-key.js';
 import type {Config, ContextConfig, EngineConfig, ModelConfig, PolicyConfig} from './types.js';
 

@@ -1,7 +1,7 @@
 // The typed result of loading mai's config (camelCase), and the files it comes from.
 
 import type {Document, LineCounter} from 'yaml';
-import type {BackendKind, Tier} from '../backends/backend.js';
+import type {BackendKind, Tier} from '../domain.js';
 import type {Data} from './plain-data.js';
 
 export type GpuSetting = 'auto' | false | 'cuda' | 'vulkan' | 'metal';

@@ -1,4 +1,4 @@
-import type {Role} from '../backends/backend.js';
+import type {Role} from '../domain.js';
 
 // What of a conversation goes into a model's prompt (DESIGN.md §7): pure decisions over token
 // counts, so that they are table-tested and cost microseconds; counting, files and models are the

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto';
 import type {EventLog} from '../util/log.js';
 import type {ChatEntry, ContextReport, MaiStore} from '../store.js';
-import type {ChatMessage, StopReason} from '../backends/backend.js';
+import type {ChatMessage, StopReason} from '../domain.js';
 import {nextSummaryRange, promptBudget, summaryChunkEnd} from './context-fit.js';
 import type {ReplayedConversation, SavedSummary} from './conversation-events.js';
 import type {ConversationFile} from './conversation-file.js';
@@ -106,10 +106,6 @@ export class ContextManager {
   /** The saved conversation's ID, once it has a file. */
   get conversationId(): string | null {
     return this.recorder.id;
-  }
-
-  get conversationPath(): string | null {
-    return this.recorder.path;
   }
 
   messages(): readonly ChatEntry[] {

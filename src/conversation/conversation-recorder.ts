@@ -30,10 +30,6 @@ export class ConversationRecorder {
     return this.file?.id ?? null;
   }
 
-  get path(): string | null {
-    return this.file?.path ?? null;
-  }
-
   private fail(error: unknown): void {
     if (this.failed) return;
     this.failed = true;

@@ -1,5 +1,5 @@
 import type {ChatEntry} from '../store.js';
-import type {ChatMessage} from '../backends/backend.js';
+import type {ChatMessage} from '../domain.js';
 import {cutMiddle, fitConversation, promptBudget, type FitPlan, type ReplyRoom, type TemplateCost} from './context-fit.js';
 import type {SavedSummary} from './conversation-events.js';
 import {systemText} from './summary-prompt.js';

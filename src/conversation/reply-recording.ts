@@ -1,5 +1,5 @@
 import type {ChatEntry} from '../store.js';
-import type {ResponseStats} from '../backends/backend.js';
+import type {ResponseStats} from '../domain.js';
 import type {ConversationRecorder} from './conversation-recorder.js';
 
 // One reply on its way to the conversation's file: started, its text as it streams (so that a

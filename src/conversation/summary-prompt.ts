@@ -1,4 +1,4 @@
-import type {ChatMessage} from '../backends/backend.js';
+import type {ChatMessage} from '../domain.js';
 import type {SavedSummary} from './conversation-events.js';
 import type {ChatEntry} from '../store.js';
 

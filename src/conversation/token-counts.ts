@@ -1,6 +1,7 @@
 import type {EventLog} from '../util/log.js';
 import type {ChatEntry} from '../store.js';
-import type {ChatMessage, ModelBackend, ModelHandle} from '../backends/backend.js';
+import type {ChatMessage} from '../domain.js';
+import type {ModelBackend, ModelHandle} from '../backends/backend.js';
 import {FALLBACK_TEMPLATE_COST, type TemplateCost} from './context-fit.js';
 import {errorMessage} from '../backends/model-error.js';
 

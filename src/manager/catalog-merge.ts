@@ -1,4 +1,4 @@
-import type {BackendKind, ModelInfo, ModelSource} from '../backends/backend.js';
+import type {BackendKind, ModelInfo, ModelSource} from '../domain.js';
 
 // One catalogue from every backend's list. LM Studio keeps its downloads in ~/.lmstudio/models,
 // a folder mai also scans: the same file then comes from both, and is one model with two sources

@@ -1,5 +1,6 @@
-import type {MaiStore, ModelEntry} from '../store.js';
-import type {BackendKind, ModelBackend, ModelInfo, Tier} from '../backends/backend.js';
+import type {ModelEntry} from '../store.js';
+import type {BackendKind, ModelInfo, Tier} from '../domain.js';
+import type {ModelBackend} from '../backends/backend.js';
 import {mergeListings, type BackendListing} from './catalog-merge.js';
 import {errorMessage} from '../backends/model-error.js';
 import {estimateModelBytes, fitsInMemory, inferTier} from './estimate.js';
@@ -80,8 +81,4 @@ export async function listAllModels(
   );
   const pinFor = (keys: readonly string[]) => keys.map((key) => settingsFor(key)?.backend).find((backend) => backend !== undefined);
   return {infos: mergeListings(listings.filter((listing) => listing !== null), pinFor), problems};
-}
-
-export function publishEntries(store: MaiStore, entries: readonly ModelEntry[]): void {
-  store.getState().setModelEntries(entries);
 }

@@ -1,4 +1,4 @@
-import type {ModelInfo, Tier} from '../backends/backend.js';
+import type {ModelInfo, Tier} from '../domain.js';
 
 // What a model costs in memory before it is loaded: llama.cpp does not refuse a model larger than
 // RAM (with mmap it loads it and the machine swaps), so mai checks this against available memory.

@@ -1,6 +1,7 @@
 import type {EventLog} from '../util/log.js';
 import type {MaiStore, ModelEntry} from '../store.js';
-import type {ChatMessage, ModelBackend, ModelHandle, RespondOptions, ResponseResult} from '../backends/backend.js';
+import type {ChatMessage} from '../domain.js';
+import type {ModelBackend, ModelHandle, RespondOptions, ResponseResult} from '../backends/backend.js';
 import {buildEntries, contextFor, listAllModels, type ModelSettings} from './catalog.js';
 import {errorMessage, ModelError} from '../backends/model-error.js';
 import {fitsInMemory, gib} from './estimate.js';

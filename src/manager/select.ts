@@ -1,5 +1,5 @@
 import type {ModelEntry} from '../store.js';
-import {TIERS, type Tier} from '../backends/backend.js';
+import {TIERS, type Tier} from '../domain.js';
 import {gib} from './estimate.js';
 
 // Which model to use now: pure, so that every rule has a table test.

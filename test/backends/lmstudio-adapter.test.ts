@@ -62,7 +62,7 @@ afterEach(async () => {
 describe('LM Studio adapter, through the real SDK and the emulator', () => {
   it('connects, reports the version, and lists the downloaded models with what LM Studio says about them', async () => {
     expect(await adapter.available()).toBe(true);
-    expect(adapter.status()).toMatchObject({state: 'connected', version: '0.3.99-emulator', detail: null});
+    expect(adapter.connection.status()).toMatchObject({state: 'connected', version: '0.3.99-emulator', detail: null});
     const models = await adapter.listModels();
     const tiny = models.find((model) => model.key === 'test-tiny');
     expect(tiny).toMatchObject({
@@ -183,7 +183,7 @@ describe('LM Studio adapter, through the real SDK and the emulator', () => {
     expect(isModelError(error, 'load-failed')).toBe(true);
     expect(error.message).toBe('LM Studio: Failed to load model: Error loading model. Out of luck.');
     expect(lmstudio.emulator.count('llm/loadModel')).toBe(before + 1);
-    expect(adapter.status().state).toBe('connected');
+    expect(adapter.connection.status().state).toBe('connected');
   });
 
   it('cancels a slow load when asked, and leaves nothing loaded', async () => {
@@ -221,7 +221,7 @@ describe('LM Studio adapter, through the real SDK and the emulator', () => {
     lmstudio.emulator.faults = {malformed: 'rpcResult'};
     const error = (await adapter.listModels().catch((e: unknown) => e)) as ModelError;
     expect(isModelError(error, 'timeout')).toBe(true);
-    expect(adapter.status().state).toBe('error');
+    expect(adapter.connection.status().state).toBe('error');
     expectNoCommunicationWarnings(lmstudio.emulator, 1);
     // The hung call's socket was closed; the next calls open a new one and work.
     expect(await adapter.available()).toBe(true);
@@ -248,10 +248,10 @@ describe('LM Studio not there', () => {
     try {
       const connections = lmstudio.emulator.connections;
       const statuses: LMStudioStatus[] = [];
-      adapter.onStatus((status) => statuses.push(status));
+      adapter.connection.onStatus((status) => statuses.push(status));
       expect(await adapter.available()).toBe(false);
-      expect(adapter.status()).toMatchObject({state: 'not-running', version: null});
-      expect(adapter.status().detail).toMatch(/refused/);
+      expect(adapter.connection.status()).toMatchObject({state: 'not-running', version: null});
+      expect(adapter.connection.status().detail).toMatch(/refused/);
       expect(statuses.map((status) => status.state)).toEqual(['not-running']);
       const error = (await adapter.load('test-tiny', {contextLength: 512}).catch((e: unknown) => e)) as ModelError;
       expect(isModelError(error, 'backend-gone')).toBe(true);
@@ -264,14 +264,14 @@ describe('LM Studio not there', () => {
   it('shows up once LM Studio starts, while watching', async () => {
     await lmstudio.emulator.goAway();
     expect(await adapter.available()).toBe(false);
-    adapter.watch();
+    adapter.connection.watch();
     await lmstudio.emulator.comeBack();
     await waitForStatus(adapter, 'connected');
-    expect(adapter.status().version).toBe('0.3.99-emulator');
+    expect(adapter.connection.status().version).toBe('0.3.99-emulator');
   });
 
   it('notices at once when LM Studio quits while watching, and reconnects when it is back', async () => {
-    adapter.watch();
+    adapter.connection.watch();
     expect(await adapter.available()).toBe(true);
     await lmstudio.emulator.goAway();
     await waitForStatus(adapter, 'reconnecting');
@@ -282,14 +282,14 @@ describe('LM Studio not there', () => {
   it('treats a server that accepts and drops every connection as not running', async () => {
     lmstudio.emulator.faults = {refuseConnections: true};
     expect(await adapter.available()).toBe(false);
-    expect(adapter.status().state).toBe('not-running');
+    expect(adapter.connection.status().state).toBe('not-running');
   });
 });
 
 async function waitForStatus(target: LMStudioAdapter, state: LMStudioStatus['state']): Promise<void> {
-  if (target.status().state === state) return;
+  if (target.connection.status().state === state) return;
   await new Promise<void>((resolve) => {
-    const off = target.onStatus((status) => {
+    const off = target.connection.onStatus((status) => {
       if (status.state !== state) return;
       off();
       resolve();

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {Role} from '../../src/backends/backend.js';
+import type {Role} from '../../src/domain.js';
 import {
   cutMarker,
   cutMiddle,

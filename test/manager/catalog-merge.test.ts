@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {ModelInfo} from '../../src/backends/backend.js';
+import type {ModelInfo} from '../../src/domain.js';
 import {mergeListings, sameFile, type BackendListing} from '../../src/manager/catalog-merge.js';
 
 // One catalogue from every backend: the same file seen through LM Studio and on disk is one model.

@@ -2,7 +2,7 @@ import {GgufInsights, getLlama, LlamaLogLevel, readGgufFileInfo} from 'node-llam
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {ENGINE_PROCESS_BYTES, estimateModelBytes, fitsInMemory, inferTier} from '../../src/manager/estimate.js';
 import {readModelInfo} from '../../src/backends/embedded/gguf-files.js';
-import type {ModelInfo} from '../../src/backends/backend.js';
+import type {ModelInfo} from '../../src/domain.js';
 import {testModelPath, type TestModelKey} from '../support/models.js';
 import {inject} from 'vitest';
 

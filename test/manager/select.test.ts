@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import type {Tier} from '../../src/backends/backend.js';
+import type {Tier} from '../../src/domain.js';
 import {cycleModel, selectBestModel} from '../../src/manager/select.js';
 import {defaultThreadCount} from '../../src/backends/embedded/threads.js';
 import type {ModelEntry} from '../../src/store.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type {ModelInfo} from '../../src/backends/backend.js';
+import type {ModelInfo} from '../../src/domain.js';
 
 // What LM Studio says about its models, in the shapes @lmstudio/sdk 1.5.0 validates (zod schemas
 // llmInfoSchema / llmInstanceInfoSchema in its dist/index.mjs; a missing required key makes the

@@ -11,7 +11,7 @@
 
 import {mkdir, stat} from 'node:fs/promises';
 import {join} from 'node:path';
-import type {Tier} from '../backend.js';
+import type {Tier} from '../../domain.js';
 import {ggufFileSize, writeGguf, type GgufFile, type GgufTensor, type GgufValue} from './gguf-writer.js';
 
 export type ForgeSpec = {

@@ -1,14 +1,7 @@
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
-import type {
-  ChatMessage,
-  LoadOptions,
-  ModelBackend,
-  ModelHandle,
-  ModelInfo,
-  RespondOptions,
-  ResponseResult,
-} from '../backend.js';
+import type {ChatMessage, ModelInfo} from '../../domain.js';
+import type {LoadOptions, ModelBackend, ModelHandle, RespondOptions, ResponseResult} from '../backend.js';
 import {EngineHostProcess} from './engine-host-process.js';
 import type {GpuChoice} from './engine-protocol.js';
 import {ModelError} from '../model-error.js';
@@ -202,11 +195,6 @@ export class EmbeddedBackend implements ModelBackend {
 
   contextLength(handle: ModelHandle): number {
     return handle.contextLength;
-  }
-
-  /** Engine info of a loaded model (GPU backend, memory estimate), for status output. */
-  engineInfo(handle: ModelHandle) {
-    return this.hosts.get(handle.id)?.info ?? null;
   }
 
   /** Resident memory of a loaded model's engine process (from its heartbeat), 0 when unknown. */

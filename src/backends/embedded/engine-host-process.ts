@@ -1,7 +1,8 @@
 import {fork, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
-import type {ChatMessage, ResponseResult, RespondOptions} from '../backend.js';
+import type {ChatMessage} from '../../domain.js';
+import type {ResponseResult, RespondOptions} from '../backend.js';
 import type {EngineSettings, HostMessage, LoadedInfo, LoadRequest, ParentMessage} from './engine-protocol.js';
 import {ModelError} from '../model-error.js';
 

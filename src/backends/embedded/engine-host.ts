@@ -4,7 +4,7 @@
 import process from 'node:process';
 import type * as NodeLlamaCpp from 'node-llama-cpp';
 import type {ChatHistoryItem, Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaModel} from 'node-llama-cpp';
-import type {ChatMessage, ResponseStats} from '../backend.js';
+import type {ChatMessage, ResponseStats} from '../../domain.js';
 import type {EngineSettings, HostMessage, LoadRequest, ParentMessage} from './engine-protocol.js';
 
 type Loaded = {
@@ -74,14 +74,7 @@ async function load(request: LoadRequest): Promise<void> {
   const chat = new llamaCpp.LlamaChat({contextSequence: context.getSequence(), chatWrapper});
   const chatOn = (contextSequence: LlamaContextSequence) => new llamaCpp.LlamaChat({contextSequence, chatWrapper: chat.chatWrapper});
   loaded = {model, context, chat, threads: settings.threads, chatOn};
-  const cpuRam = model.size + context.stateSize;
-  send({
-    type: 'loaded',
-    contextLength: context.contextSize,
-    gpu: llama.gpu,
-    gpuLayers: model.gpuLayers,
-    estimateBytes: {cpuRam, gpuVram: 0},
-  });
+  send({type: 'loaded', contextLength: context.contextSize, gpu: llama.gpu, gpuLayers: model.gpuLayers});
 }
 
 function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {

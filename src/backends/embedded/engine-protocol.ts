@@ -1,4 +1,4 @@
-import type {ChatMessage, ResponseStats} from '../backend.js';
+import type {ChatMessage, ResponseStats} from '../../domain.js';
 
 // The typed messages between the embedded backend (parent) and an engine host (child, one loaded
 // model each) over Node's IPC channel. Both sides import this file; nothing else crosses.
@@ -44,7 +44,6 @@ export type LoadedInfo = {
   /** Which GPU backend the engine ended up on (false: CPU only). */
   readonly gpu: string | false;
   readonly gpuLayers: number;
-  readonly estimateBytes: {readonly cpuRam: number; readonly gpuVram: number};
 };
 
 export type HostMessage =

@@ -1,7 +1,7 @@
 import {opendir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {GgufFileInfo} from 'node-llama-cpp';
-import type {ModelInfo, Tier} from '../backend.js';
+import type {ModelInfo, Tier} from '../../domain.js';
 import {errorMessage} from '../model-error.js';
 
 // Discovery of GGUF files and what can be learnt from their headers without loading them.

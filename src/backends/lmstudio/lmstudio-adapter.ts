@@ -1,8 +1,9 @@
 import {randomBytes} from 'node:crypto';
 import type {LLM, LMStudioClient} from '@lmstudio/sdk';
-import type {ChatMessage, LoadOptions, ModelBackend, ModelHandle, ModelInfo, RespondOptions, ResponseResult} from '../backend.js';
+import type {ChatMessage, ModelInfo} from '../../domain.js';
+import type {BackendConnection, LoadOptions, ModelBackend, ModelHandle, RespondOptions, ResponseResult} from '../backend.js';
 import {ModelError} from '../model-error.js';
-import {LMStudioConnection, type LMStudioStatus, type LMStudioTimeouts, type LogLevel} from './lmstudio-connection.js';
+import {LMStudioConnection, type LMStudioTimeouts, type LogLevel} from './lmstudio-connection.js';
 import {safeName, toModelInfo} from './lmstudio-info.js';
 import {streamReply} from './lmstudio-reply.js';
 
@@ -35,7 +36,9 @@ type Instance = {readonly llm: LLM; readonly handle: ModelHandle};
 export class LMStudioAdapter implements ModelBackend {
   readonly kind = 'lmstudio' as const;
   readonly id: string;
-  private readonly connection: LMStudioConnection;
+  /** LM Studio's state, followed live (the panel, `mai status`). */
+  readonly connection: BackendConnection;
+  private readonly link: LMStudioConnection;
   /** Identifiers of the instances this adapter loaded: the only ones it will ever unload. */
   private readonly owned = new Set<string>();
   /** Loads cancelled mid-way: if LM Studio finishes one anyway, it is unloaded when next seen. */
@@ -44,40 +47,27 @@ export class LMStudioAdapter implements ModelBackend {
 
   constructor(private readonly options: LMStudioAdapterOptions) {
     this.id = options.id ?? 'lmstudio';
-    this.connection = new LMStudioConnection({
+    this.link = new LMStudioConnection({
       url: options.url,
       ...(options.timeouts ? {timeouts: options.timeouts} : {}),
       ...(options.reconnectMs ? {reconnectMs: options.reconnectMs} : {}),
       ...(options.onLog ? {onLog: options.onLog} : {}),
     });
+    this.connection = this.link;
   }
 
   get url(): string {
     return this.options.url;
   }
 
-  status(): LMStudioStatus {
-    return this.connection.status();
-  }
-
-  /** Calls `listener` on every change of state; returns the unsubscribe function. */
-  onStatus(listener: (status: LMStudioStatus) => void): () => void {
-    return this.connection.onStatus(listener);
-  }
-
-  /** Keeps checking in the background while LM Studio is away (the TUI; one-shot commands do not). */
-  watch(): void {
-    this.connection.watch();
-  }
-
   available(): Promise<boolean> {
-    return this.connection.available();
+    return this.link.available();
   }
 
   async listModels(): Promise<ModelInfo[]> {
-    const client = await this.connection.connected('listing models');
+    const client = await this.link.connected('listing models');
     const [downloaded, loaded] = await Promise.all([
-      this.connection.call('system', 'the list of downloaded models', 'call', () => client.system.listDownloadedModels('llm')),
+      this.link.call('system', 'the list of downloaded models', 'call', () => client.system.listDownloadedModels('llm')),
       this.loadedInstances(client),
     ]);
     this.reapAbandoned(client, loaded);
@@ -90,12 +80,12 @@ export class LMStudioAdapter implements ModelBackend {
   }
 
   private loadedInstances(client: LMStudioClient): Promise<LLM[]> {
-    return this.connection.call('llm', 'the list of loaded models', 'call', () => client.llm.listLoaded());
+    return this.link.call('llm', 'the list of loaded models', 'call', () => client.llm.listLoaded());
   }
 
   /** Every model loaded in LM Studio; `ownedByMai` tells which mai loaded and which the user did. */
   async listLoaded(): Promise<ModelHandle[]> {
-    const client = await this.connection.connected('listing loaded models');
+    const client = await this.link.connected('listing loaded models');
     const loaded = await this.loadedInstances(client);
     return Promise.all(loaded.map(async (llm) => (await this.adopt(llm)).handle));
   }
@@ -105,7 +95,7 @@ export class LMStudioAdapter implements ModelBackend {
     const id = `${this.id}:${llm.identifier}`;
     const known = this.instances.get(id);
     if (known) return known;
-    const contextLength = await this.connection.call('llm', `the context length of ${llm.identifier}`, 'call', () => llm.getContextLength(), llm.modelKey);
+    const contextLength = await this.link.call('llm', `the context length of ${llm.identifier}`, 'call', () => llm.getContextLength(), llm.modelKey);
     const handle: ModelHandle = {id, key: safeName(llm.modelKey), backendId: this.id, contextLength, ownedByMai: this.owned.has(llm.identifier)};
     const instance = {llm, handle};
     this.instances.set(id, instance);
@@ -117,7 +107,7 @@ export class LMStudioAdapter implements ModelBackend {
    * mai before a reconnection) is used as it is: a model is never in memory twice.
    */
   async load(key: string, {contextLength, signal, onProgress}: LoadOptions): Promise<ModelHandle> {
-    const client = await this.connection.connected(`loading ${key}`);
+    const client = await this.link.connected(`loading ${key}`);
     const loaded = await this.loadedInstances(client);
     const existing = loaded.find((llm) => llm.modelKey === key && this.owned.has(llm.identifier)) ?? loaded.find((llm) => llm.modelKey === key);
     if (existing) {
@@ -140,7 +130,7 @@ export class LMStudioAdapter implements ModelBackend {
     onProgress: ((fraction: number) => void) | undefined,
   ): Promise<LLM> {
     const controller = new AbortController();
-    const {loadIdleMs} = this.connection.timeouts;
+    const {loadIdleMs} = this.link.timeouts;
     return new Promise<LLM>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -181,7 +171,7 @@ export class LMStudioAdapter implements ModelBackend {
         .then(
           (llm) => finish(null, llm),
           (error: unknown) => {
-            if (!settled) finish(this.connection.classify(error, 'load', `loading ${key}`, key));
+            if (!settled) finish(this.link.classify(error, 'load', `loading ${key}`, key));
           },
         );
     });
@@ -190,7 +180,7 @@ export class LMStudioAdapter implements ModelBackend {
   private reapAbandoned(client: LMStudioClient, loaded: readonly LLM[]): void {
     for (const llm of loaded) {
       if (!this.abandoned.delete(llm.identifier)) continue;
-      this.connection.call('llm', `unloading ${llm.identifier}`, 'call', () => client.llm.unload(llm.identifier)).catch(() => undefined);
+      this.link.call('llm', `unloading ${llm.identifier}`, 'call', () => client.llm.unload(llm.identifier)).catch(() => undefined);
     }
   }
 
@@ -207,17 +197,17 @@ export class LMStudioAdapter implements ModelBackend {
     this.instances.delete(handle.id);
     const {identifier} = instance.llm;
     if (!this.owned.has(identifier)) {
-      this.connection.log('info', [`kept ${identifier} loaded: the user loaded it in LM Studio`]);
+      this.link.log('info', [`kept ${identifier} loaded: the user loaded it in LM Studio`]);
       return;
     }
-    if (this.status().state !== 'connected') return; // LM Studio's idle TTL frees it
+    if (this.link.status().state !== 'connected') return; // LM Studio's idle TTL frees it
     try {
-      const client = await this.connection.client();
-      await this.connection.call('llm', `unloading ${identifier}`, 'call', () => client.llm.unload(identifier), handle.key);
+      const client = await this.link.client();
+      await this.link.call('llm', `unloading ${identifier}`, 'call', () => client.llm.unload(identifier), handle.key);
       this.owned.delete(identifier);
     } catch (error) {
       // A failed unload must not fail a switch: LM Studio's idle TTL frees the model later.
-      this.connection.log('warn', [`could not unload ${identifier}: ${(error as Error).message}`]);
+      this.link.log('warn', [`could not unload ${identifier}: ${(error as Error).message}`]);
     }
   }
 
@@ -228,15 +218,15 @@ export class LMStudioAdapter implements ModelBackend {
       modelKey: handle.key,
       messages,
       options: {...options, maxTokens: options.maxTokens ?? this.options.maxTokens, temperature: options.temperature ?? this.options.temperature},
-      timeouts: this.connection.timeouts,
-      closeSocket: () => this.connection.closeSockets(['llm']),
-      classify: (error) => this.connection.classify(error, 'respond', `the reply of ${handle.key}`, handle.key),
+      timeouts: this.link.timeouts,
+      closeSocket: () => this.link.closeSockets(['llm']),
+      classify: (error) => this.link.classify(error, 'respond', `the reply of ${handle.key}`, handle.key),
     });
   }
 
   countTokens(handle: ModelHandle, text: string): Promise<number> {
     const {llm} = this.instanceFor(handle);
-    return this.connection.call('llm', 'a token count', 'call', () => llm.countTokens(text), handle.key);
+    return this.link.call('llm', 'a token count', 'call', () => llm.countTokens(text), handle.key);
   }
 
   contextLength(handle: ModelHandle): number {
@@ -245,9 +235,9 @@ export class LMStudioAdapter implements ModelBackend {
 
   /** Unloads what mai loaded (never the user's models), then closes every socket. Idempotent. */
   async dispose(): Promise<void> {
-    await this.connection.dispose(async (client) => {
+    await this.link.dispose(async (client) => {
       const unloads = [...this.owned].map((identifier) =>
-        this.connection.call('llm', `unloading ${identifier}`, 'call', () => client.llm.unload(identifier)).catch(() => undefined),
+        this.link.call('llm', `unloading ${identifier}`, 'call', () => client.llm.unload(identifier)).catch(() => undefined),
       );
       await Promise.all(unloads);
     });

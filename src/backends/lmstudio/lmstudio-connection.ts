@@ -2,7 +2,8 @@ import {randomBytes} from 'node:crypto';
 import {inspect} from 'node:util';
 import type {LMStudioClient} from '@lmstudio/sdk';
 import {sanitizeForTerminal} from '../../util/sanitize.js';
-import type {ConnectionState} from '../backend.js';
+import type {ConnectionState} from '../../domain.js';
+import type {BackendConnection, ConnectionStatus} from '../backend.js';
 import {ModelError} from '../model-error.js';
 import {classifyLMStudioError, type CallKind} from './lmstudio-errors.js';
 import {safeName} from './lmstudio-info.js';
@@ -21,14 +22,7 @@ import {isLoopback, probeLMStudio} from './lmstudio-probe.js';
 
 export type LMStudioState = ConnectionState;
 
-export type LMStudioStatus = {
-  readonly state: LMStudioState;
-  readonly url: string;
-  /** LM Studio's version, once connected. */
-  readonly version: string | null;
-  /** Why it is not connected (one sanitized line). */
-  readonly detail: string | null;
-};
+export type LMStudioStatus = ConnectionStatus;
 
 export type LMStudioTimeouts = {
   /** The greeting probe: loopback answers in milliseconds, or refuses at once when nothing listens. */
@@ -93,7 +87,8 @@ function terminateSockets(client: LMStudioClient, namespaces: readonly string[])
   }
 }
 
-export class LMStudioConnection {
+export class LMStudioConnection implements BackendConnection {
+  readonly name = 'LM Studio';
   readonly timeouts: LMStudioTimeouts;
   private sdkClient: LMStudioClient | null = null;
   private readonly passkey = randomBytes(18).toString('base64');

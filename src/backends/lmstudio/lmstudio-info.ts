@@ -1,6 +1,6 @@
 import type {LLMInfo} from '@lmstudio/sdk';
 import {sanitizeForTerminal} from '../../util/sanitize.js';
-import type {ModelInfo} from '../backend.js';
+import type {ModelInfo} from '../../domain.js';
 
 // LM Studio's description of a model, as mai's ModelInfo. Every string comes from another program
 // and will be drawn on the user's terminal, so each is sanitized here, at the border.

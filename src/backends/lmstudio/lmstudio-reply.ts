@@ -1,5 +1,6 @@
 import type {LLM, LLMPredictionStats} from '@lmstudio/sdk';
-import type {ChatMessage, RespondOptions, ResponseResult, ResponseStats, StopReason} from '../backend.js';
+import type {ChatMessage, ResponseStats, StopReason} from '../../domain.js';
+import type {RespondOptions, ResponseResult} from '../backend.js';
 import {ModelError} from '../model-error.js';
 import type {LMStudioTimeouts} from './lmstudio-connection.js';
 
