@@ -38,7 +38,7 @@ function build(run: (work: () => Promise<number>) => void): Command {
         const {list, json, ...chat} = options;
         if (list) return (await import('./cli/conversations.js')).listConversationsCommand({...configOption(), ...(json ? {json} : {})});
         if (json) throw new UsageError('--json goes with --list (the chat itself is full-screen)');
-        return (await import('../components/runTui.js')).runTui({...configOption(), ...chat});
+        return (await import('./cli/chat.js')).chat({...configOption(), ...chat});
       }),
     );
 

@@ -12,7 +12,6 @@ import {errorMessage, isModelError} from './backends/model-error.js';
 import {forgeDemoModels} from './backends/embedded/demo-models.js';
 import {ModelManager, type SwitchOutcome} from './manager/model-manager.js';
 import {ResourceMonitor} from './monitor/resource-monitor.js';
-import {ReplyBuffer} from './util/reply-buffer.js';
 import {createMaiStore, type ChatEntry, type MaiStore, type ModelEntry} from './store.js';
 
 // The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to. What
@@ -211,55 +210,49 @@ export class Mai implements MaiCommands {
   private async reply(typed: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
     // Blank lines around a message are an accident of typing or pasting, never meant for the model.
     const text = typed.replace(/^(\s*\n)+/, '').trimEnd();
-    const state = this.store.getState();
-    if (state.chat.busy) throw new Error('a reply is already in progress');
+    if (this.store.getState().chat.busy) throw new Error('a reply is already in progress');
     const controller = new AbortController();
     this.replyController = controller;
     const onAbort = () => controller.abort();
     if (signal?.aborted) controller.abort();
     signal?.addEventListener('abort', onAbort, {once: true});
-    state.setBusy(true);
+    this.context.beginTurn();
     // A summary being written in the background yields to the reply (it is made again after it).
     this.context.pauseSummaries();
-    const buffer = new ReplyBuffer((streamed) => this.store.getState().setStreamingText(streamed));
     let recording: ReplyRecording | null = null;
     try {
       await this.context.addUserMessage(text);
       const result = await this.models.respond(
         async ({backend, handle}) => {
           const prompt = await this.context.buildPrompt(contextTarget(backend, handle));
-          recording ??= this.context.startReply(handle.key);
-          this.store.getState().startStreaming({id: recording.id, model: handle.key, text: buffer.value});
+          recording = this.context.startReply(handle.key);
           return prompt;
         },
         {
           signal: controller.signal,
           onText: (chunk) => {
-            buffer.append(chunk);
             recording?.append(chunk);
             onChunk(chunk);
           },
         },
       );
-      buffer.flush();
+      // Assigned in the prompt callback, which has run by now: TypeScript cannot see that.
+      const written = recording as ReplyRecording | null;
+      const soFar = written?.textSoFar ?? '';
       const interrupted = result.stats.stopReason === 'aborted';
-      const finalText = interrupted ? buffer.value : result.text || buffer.value;
-      (recording as ReplyRecording | null)?.finish({text: finalText, model: result.modelKey, stats: result.stats, interrupted});
+      const finalText = interrupted ? soFar : result.text || soFar;
+      written?.finish({text: finalText, model: result.modelKey, stats: result.stats, interrupted});
       this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
       return {text: finalText, model: result.modelKey, stats: result.stats, interrupted};
     } catch (error) {
-      buffer.flush();
-      const model = this.store.getState().chat.streaming?.model ?? '';
       const kept = recording as ReplyRecording | null;
-      if (kept) kept.finish({text: buffer.value, model, interrupted: true});
-      else this.store.getState().finishStreaming(null);
+      kept?.finish({text: kept.textSoFar, model: kept.modelKey, interrupted: true});
       this.log.error('reply-failed', error);
       throw error;
     } finally {
-      buffer.dispose();
       signal?.removeEventListener('abort', onAbort);
       if (this.replyController === controller) this.replyController = null;
-      this.store.getState().setBusy(false);
+      this.context.endTurn();
       this.context.summarizeInBackground();
     }
   }

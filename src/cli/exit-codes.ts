@@ -8,6 +8,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+/** 128 + the signal's number, as shells report a process ended by SIGTERM or SIGHUP. */
+export const EXIT_TERMINATED = 143;
+export const EXIT_HANGUP = 129;
 
 /** A mistake in how mai was called: reported without a stack trace, exit code 2. */
 export class UsageError extends Error {

@@ -9,6 +9,7 @@ import {ConversationRecorder} from './conversation-recorder.js';
 import {errorMessage} from '../backends/model-error.js';
 import {cutToFit, fitPromptToWindow, type PromptSettings} from './fitted-prompt.js';
 import {ReplyRecording} from './reply-recording.js';
+import {ReplyBuffer} from '../util/reply-buffer.js';
 import {TokenCounts, type ContextTarget} from './token-counts.js';
 import {SUMMARY_MAX_TOKENS, summaryRequest} from './summary-prompt.js';
 
@@ -134,11 +135,28 @@ export class ContextManager {
     return entry;
   }
 
-  /** A reply begins: its text reaches the file as it streams, so a crash keeps what was written. */
+  /** A reply is being asked for: the chat shows mai busy until `endTurn`. */
+  beginTurn(): void {
+    this.store.setBusy(true);
+  }
+
+  endTurn(): void {
+    this.store.setBusy(false);
+  }
+
+  /**
+   * A reply begins on `model` (or, after a fallback, goes on on another): its text reaches the file
+   * as it streams, so a crash keeps what was written, and the screen at most every 33 ms.
+   */
   startReply(model: string): ReplyRecording {
-    const recording = new ReplyRecording(randomUUID(), model, this.now(), this.recorder, (entry) => this.completeReply(entry));
-    this.streaming = recording;
-    return recording;
+    if (this.streaming) {
+      this.streaming.continueOn(model);
+    } else {
+      const display = new ReplyBuffer((text) => this.store.setStreamingText(text));
+      this.streaming = new ReplyRecording(randomUUID(), model, this.now(), this.recorder, (entry) => this.completeReply(entry), display);
+    }
+    this.store.startStreaming({id: this.streaming.id, model, text: this.streaming.textSoFar});
+    return this.streaming;
   }
 
   /**

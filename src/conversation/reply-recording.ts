@@ -1,9 +1,11 @@
 import type {ChatEntry} from '../store.js';
 import type {ResponseStats} from '../domain.js';
 import type {ConversationRecorder} from './conversation-recorder.js';
+import type {ReplyBuffer} from '../util/reply-buffer.js';
 
-// One reply on its way to the conversation's file: started, its text as it streams (so that a
-// crash keeps what was written), then completed, whole or cut off.
+// One reply on its way to the conversation's file and the screen: started, its text as it streams
+// (to the file so that a crash keeps what was written; to the screen through `display`, which
+// batches it), then completed, whole or cut off.
 
 // Reply text reaches the file at most this often while it streams (and at its end): what a crash costs.
 const DELTA_INTERVAL_MS = 200;
@@ -22,13 +24,30 @@ export class ReplyRecording {
     private readonly startedAt: number,
     private readonly recorder: ConversationRecorder,
     private readonly onFinish: (entry: ChatEntry | null) => void,
+    private readonly display: ReplyBuffer,
   ) {
     recorder.write({type: 'started', id, model, at: startedAt});
+  }
+
+  /** What the reply has written so far. */
+  get textSoFar(): string {
+    return this.text;
+  }
+
+  /** The model writing it (a fallback can change it mid-reply). */
+  get modelKey(): string {
+    return this.model;
+  }
+
+  /** The reply goes on on `model` (after a fallback): the text so far stays. */
+  continueOn(model: string): void {
+    this.model = model;
   }
 
   append(chunk: string): void {
     if (this.finished) return;
     this.text += chunk;
+    this.display.append(chunk);
     // The first text at once (a crash right after the first words keeps them), then in batches.
     if (this.written === 0 || Date.now() - this.lastWriteAt >= DELTA_INTERVAL_MS) this.writeDelta();
     else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS);
@@ -56,6 +75,7 @@ export class ReplyRecording {
     if (this.finished) return null;
     this.finished = true;
     clearTimeout(this.timer);
+    this.display.dispose();
     this.model = result.model;
     const at = Date.now();
     this.recorder.write({
