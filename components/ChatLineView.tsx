@@ -6,7 +6,7 @@ export type Props = {readonly line: ChatLine};
 
 const ROLE_COLOR: Readonly<Record<Role, string>> = {user: 'cyan', assistant: 'green', system: 'gray'};
 
-/** One screen line of the chat: a message header ("you", the model), a line of text, or a gap. */
+/** One screen line of the chat: a message header ("you", the model), a line of text, a gap, or a switch's divider. */
 export function ChatLineView({line}: Props) {
   if (line.kind === 'header') {
     return (
@@ -15,6 +15,13 @@ export function ChatLineView({line}: Props) {
           {line.label}
         </Text>
         {line.interrupted ? <Text color="yellow"> [interrupted]</Text> : null}
+      </Text>
+    );
+  }
+  if (line.kind === 'divider') {
+    return (
+      <Text dimColor wrap="truncate-end">
+        {line.text}
       </Text>
     );
   }

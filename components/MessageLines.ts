@@ -9,7 +9,9 @@ import {sanitizeForTerminal} from '../src/util/sanitize.js';
 export type ChatLine =
   | {readonly kind: 'header'; readonly role: Role; readonly label: string; readonly interrupted: boolean}
   | {readonly kind: 'text'; readonly text: string}
-  | {readonly kind: 'gap'};
+  | {readonly kind: 'gap'}
+  /** A switch of model before (or during) the reply below it. */
+  | {readonly kind: 'divider'; readonly text: string};
 
 export type ChatWindow = {
   /** The lines to show, oldest first, at most `rows` of them. */
@@ -63,6 +65,7 @@ export function messageLines(entry: ChatEntry, width: number): readonly ChatLine
   const cached = cache.get(entry);
   if (cached?.width === width) return cached.lines;
   const lines: ChatLine[] = [
+    ...(entry.switchedBefore ? [{kind: 'divider', text: `↻ ${sanitizeForTerminal(entry.switchedBefore).replace(/\s*\n\s*/g, ' ')}`} as const] : []),
     {kind: 'header', role: entry.role, label: roleLabel(entry.role, entry.model), interrupted: entry.interrupted === true},
     ...wrapText(entry.text, width).map((text): ChatLine => ({kind: 'text', text})),
     {kind: 'gap'},

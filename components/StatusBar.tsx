@@ -5,7 +5,7 @@ import type {MaiStore, NoticeLevel} from '../src/store.js';
 import {formatTokensPerSecond} from '../src/util/format.js';
 import {contextLine} from './context-line.js';
 import {KEY_BINDINGS} from './keys.js';
-import {firstFailure, latestMessage, oneLine} from './status-line.js';
+import {firstFailure, latestMessage, oneLine, switchingMark} from './status-line.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -26,6 +26,7 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
   const notice = useStore(store, (s) => s.ui.notice);
   const lastSwitch = useStore(store, (s) => s.models.lastSwitch);
   const failure = useStore(store, firstFailure);
+  const switching = useStore(store, switchingMark);
   const context = contextLine(useStore(store, (s) => s.chat.context));
 
   const message = latestMessage(notice, lastSwitch) ?? (failure ? {text: failure, level: 'warn' as const} : null);
@@ -36,6 +37,12 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
         <Text bold>{currentKey === null ? 'none' : oneLine(currentKey)}</Text>
         <Text dimColor> · </Text>
         {formatTokensPerSecond(tokensPerSecond)}
+        {switching ? (
+          <>
+            <Text dimColor> · </Text>
+            <Text color="yellow">{switching}</Text>
+          </>
+        ) : null}
         {context ? (
           <>
             <Text dimColor> · </Text>

@@ -20,6 +20,12 @@ export function latestMessage(notice: Notice | null, lastSwitch: SwitchRecord | 
   return {text: oneLine(text), level: 'info'};
 }
 
+/** "pinned" or "auto off" when mai will not switch models by itself; null when it will. */
+export function switchingMark(state: State): string | null {
+  if (state.models.pinnedKey !== null) return 'pinned';
+  return state.models.autoSwitch ? null : 'auto off';
+}
+
 /**
  * "key: reason" of the first model that failed or cannot be used, or null. The models box marks
  * them with ✗ and has no room for why; when nothing newer is to be said, the status bar says it.

@@ -27,13 +27,14 @@ function build(run: (work: () => Promise<number>) => void): Command {
   program
     .command('chat', {isDefault: true})
     .description('open the full-screen chat (the default)')
-    .option('-m, --model <key>', 'start with this model')
+    .option('-m, --model <key>', 'pin this model: mai never switches away from it by itself')
+    .option('--no-auto-switch', 'never switch models by yourself (Ctrl+A turns it back on)')
     .option('-r, --resume [id]', 'continue a saved conversation: the latest, or the one with this ID')
     .option('-l, --list', 'list the saved conversations and exit')
     .option('--json', 'with --list: print one JSON document')
     .option('--ascii', 'draw gauges with block characters instead of braille')
     .addHelpText('after', examples('mai chat', 'mai chat --model mai-demo-small', 'mai chat --list', 'mai chat --resume', 'mai chat --resume 20261124-1031'))
-    .action((options: {model?: string; ascii?: boolean; resume?: string | true; list?: boolean; json?: boolean}) =>
+    .action((options: {model?: string; ascii?: boolean; resume?: string | true; list?: boolean; json?: boolean; autoSwitch?: boolean}) =>
       run(async () => {
         const {list, json, ...chat} = options;
         if (list) return (await import('./cli/conversations.js')).listConversationsCommand({...configOption(), ...(json ? {json} : {})});
@@ -46,14 +47,16 @@ function build(run: (work: () => Promise<number>) => void): Command {
     .command('ask')
     .description('answer one question on stdout, for scripts (`-` reads the question from stdin)')
     .argument('<text...>', 'the question')
-    .option('-m, --model <key>', 'use this model')
+    .option('-m, --model <key>', 'answer with this model (another one answers if it cannot; see --strict)')
+    .option('--strict', 'with --model: fail (exit 1) instead of answering with another model')
+    .option('--no-auto-switch', 'answer with the model mai starts with, whatever the question')
     .option('-r, --resume <id>', 'continue a saved conversation (its ID, or "latest")')
-    .option('--json', 'print one JSON document: text, model, token counts, conversation ID')
+    .option('--json', 'print one JSON document: text, model, token counts, switches, fallbacks, conversation ID')
     .addHelpText(
       'after',
       examples('mai ask "summarize: $(cat notes.txt)"', 'echo "hi" | mai ask - --json', 'mai ask --resume latest "and in two sentences?"'),
     )
-    .action((words: string[], options: {model?: string; json?: boolean; resume?: string}) =>
+    .action((words: string[], options: {model?: string; json?: boolean; resume?: string; strict?: boolean; autoSwitch?: boolean}) =>
       run(async () => (await import('./cli/ask.js')).ask(words, {...configOption(), ...options})),
     );
 
@@ -74,12 +77,21 @@ function build(run: (work: () => Promise<number>) => void): Command {
 
   program
     .command('switch')
-    .description('load a model and make it the preferred one for the next chats')
-    .argument('<key>', 'the model key, as `mai models` lists it')
+    .description('load a model and pin it for the next chats (mai then never switches away from it by itself)')
+    .argument('[key]', 'the model key, as `mai models` lists it')
+    .option('--auto', 'unpin: mai picks the model for each message again')
     .option('--json', 'print one JSON document')
-    .addHelpText('after', examples('mai switch mai-demo-medium'))
-    .action((key: string, options: {json?: boolean}) =>
-      run(async () => (await import('./cli/switch.js')).switchModel(key, {...configOption(), ...options})),
+    .addHelpText('after', examples('mai switch mai-demo-medium', 'mai switch --auto'))
+    .action((key: string | undefined, options: {json?: boolean; auto?: boolean}) =>
+      run(async () => {
+        const command = await import('./cli/switch.js');
+        if (options.auto) {
+          if (key) throw new UsageError('give a model to pin, or --auto to unpin, not both');
+          return command.unpinModel({...configOption(), ...options});
+        }
+        if (!key) throw new UsageError('which model? `mai switch KEY` pins one, `mai switch --auto` unpins');
+        return command.switchModel(key, {...configOption(), ...options});
+      }),
     );
 
   program

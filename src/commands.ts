@@ -7,6 +7,8 @@ export interface MaiCommands {
   stop(): void;
   /** Switches to the next (+1) or previous (-1) usable model, keeping the conversation. */
   cycleModel(direction: 1 | -1): void;
+  /** Turns automatic switching off or on (on also unpins a pinned model). */
+  toggleAutoSwitch(): void;
   /** Shuts mai down (unloads what it loaded, flushes) and ends the process's UI. */
   quit(): void;
 }

@@ -28,8 +28,15 @@ export type MaiOptions = {
   readonly store?: MaiStore;
   readonly log?: EventLog;
   readonly resourceSource?: ResourceSource;
-  /** Use this model when it can run (`--model`); else the preference saved by `mai switch`. */
+  /**
+   * Pin this model (`--model`): used whenever it can run, never switched away from by mai itself;
+   * else the model pinned by `mai switch`, if any.
+   */
   readonly model?: string;
+  /** False: mai never switches models by itself (`--no-auto-switch`); Ctrl+A turns it back on. */
+  readonly autoSwitch?: boolean;
+  /** A pinned model that cannot be used fails the request instead of falling back (`--strict`). */
+  readonly strict?: boolean;
   /** Forge demo models when no model is found anywhere (default true). */
   readonly forgeDemoModels?: boolean;
   /** Keep an engine process started ahead of the next load, for instant switches (the TUI). */
@@ -117,12 +124,16 @@ function defaultBackends(
 }
 
 /** What the model manager takes from the config: per-model settings, the default context, the memory kept free, retries. */
-export function modelManagerSettings(config: Config): Pick<ModelManagerOptions, 'settingsFor' | 'contextLength' | 'headroomBytes' | 'retries'> {
+export function modelManagerSettings(
+  config: Config,
+): Pick<ModelManagerOptions, 'settingsFor' | 'contextLength' | 'headroomBytes' | 'retries' | 'fallbackChains' | 'struggle'> {
   return {
     settingsFor: settingsLookup(config),
     contextLength: config.engine.contextLength,
     headroomBytes: config.policy.memoryHeadroomGb * GiB,
     retries: config.policy.retries,
+    fallbackChains: config.fallbackChains,
+    struggle: config.policy.struggle,
   };
 }
 

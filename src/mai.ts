@@ -10,9 +10,11 @@ import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} f
 import type {ReplayedConversation} from './conversation/conversation-events.js';
 import {errorMessage, isModelError} from './backends/model-error.js';
 import {forgeDemoModels} from './backends/embedded/demo-models.js';
-import {ModelManager, type SwitchOutcome} from './manager/model-manager.js';
+import {Autopilot} from './manager/autopilot.js';
+import {ModelManager, type FallbackRecord, type SwitchOutcome} from './manager/model-manager.js';
+import type {AvailableMemory} from './manager/policy/fit.js';
 import {ResourceMonitor} from './monitor/resource-monitor.js';
-import {createMaiStore, type ChatEntry, type MaiStore, type ModelEntry} from './store.js';
+import {createMaiStore, LOCAL_HOST, type ChatEntry, type MaiStore, type ModelEntry, type SwitchRecord} from './store.js';
 
 // The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to. What
 // it is built from (mai-setup.ts) and its status report (mai-status.ts) have files of their own;
@@ -35,6 +37,10 @@ export type Reply = {
   readonly model: string;
   readonly stats: ResponseStats;
   readonly interrupted: boolean;
+  /** The switches made while answering (by the task, pressure, a struggle or a failure), oldest first. */
+  readonly switches: readonly SwitchRecord[];
+  /** Models asked for or answering that could not be used, and the one used instead. */
+  readonly fallbacks: readonly FallbackRecord[];
 };
 
 // A summary is notes, not prose: a low temperature keeps it to what was said.
@@ -45,6 +51,7 @@ export class Mai implements MaiCommands {
   readonly store: MaiStore;
   readonly models: ModelManager;
   readonly context: ContextManager;
+  private readonly autopilot: Autopilot;
   readonly resumed: ResumedConversation | null;
   private readonly monitor: ResourceMonitor;
   private replyController: AbortController | null = null;
@@ -86,14 +93,18 @@ export class Mai implements MaiCommands {
       backends,
       store: this.store,
       log,
-      availableMemory: async () => (await this.monitor.current()).memory.availableBytes,
+      availableMemory: () => this.availableMemory(),
       ...modelManagerSettings(config),
+      ...(options.strict ? {strict: true} : {}),
       ...(options.forgeDemoModels === false ? {} : {onNoModels: () => this.forgeDemos()}),
       onSwitch: async ({handle, backend}, from, reason) => {
         await this.context.transfer(contextTarget(backend, handle), from, reason);
       },
     });
-    this.models.setPreferred(preferredModel);
+    this.store.getState().setAutoSwitch(options.autoSwitch ?? true, preferredModel);
+    // A resumed conversation goes on with the model that wrote its last reply, when it fits.
+    if (resumed) this.models.setPreferred(lastModelOf(resumed.conversation));
+    this.autopilot = new Autopilot({manager: this.models, store: this.store, log, config});
     for (const backend of backends) if (backend.connection) this.followConnection(backend, backend.connection);
   }
 
@@ -144,6 +155,14 @@ export class Mai implements MaiCommands {
     };
   }
 
+  /** RAM available now, and VRAM free on GPUs with memory of their own, from the latest sample. */
+  private async availableMemory(): Promise<AvailableMemory> {
+    const sample = await this.monitor.current();
+    const gpus = (this.store.getState().resources[LOCAL_HOST]?.gpus ?? []).filter((gpu) => !gpu.sharedMemory && gpu.vramTotalBytes !== null);
+    const vramBytes = gpus.reduce((sum, gpu) => sum + Math.max(0, (gpu.vramTotalBytes ?? 0) - (gpu.vramUsedBytes ?? 0)), 0);
+    return {ramBytes: sample.memory.availableBytes, ...(gpus.length > 0 ? {vramBytes} : {})};
+  }
+
   static async create(options: MaiOptions = {}): Promise<Mai> {
     // The backends are built before the Mai that must hear when one of their engines dies.
     const created: {mai?: Mai} = {};
@@ -177,8 +196,12 @@ export class Mai implements MaiCommands {
   /** Starts sampling resources and loads the best model in the background (the TUI's start). */
   start(): void {
     this.monitor.start();
+    this.autopilot.start();
     for (const backend of this.backends) backend.connection?.watch();
-    this.models.ensureCurrent().catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
+    this.autopilot
+      .startModel()
+      // A model that fails to load here is tried again, and replaced, when the first message comes.
+      .catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
   }
 
   /** Samples resources once and lists the catalogue, without loading anything (`mai models`). */
@@ -203,6 +226,15 @@ export class Mai implements MaiCommands {
   }
 
   /**
+   * Follows memory pressure (and preloads) without a TUI: for a library user or a long `mai ask`.
+   * The TUI's `start` does it too.
+   */
+  switchOnPressure(): void {
+    this.monitor.start();
+    this.autopilot.start();
+  }
+
+  /**
    * Sends `text` and streams the reply: every chunk goes to `onChunk`, and to the store at most
    * every 33 ms. The message is on disk before the model is asked; the prompt is fitted to the
    * model that answers. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
@@ -220,8 +252,14 @@ export class Mai implements MaiCommands {
     // A summary being written in the background yields to the reply (it is made again after it).
     this.context.pauseSummaries();
     let recording: ReplyRecording | null = null;
+    const switchesBefore = this.store.getState().models.switches;
+    const fallbacks: FallbackRecord[] = [];
+    const stopFollowing = this.models.onFallback((record) => fallbacks.push(record));
     try {
       await this.context.addUserMessage(text);
+      // The model for this message (the task, the memory free now); a failure to switch is no
+      // reason not to answer: the reply falls back by itself.
+      await this.autopilot.beforeReply(text).catch((error: unknown) => this.log.error('selection-failed', error));
       const result = await this.models.respond(
         async ({backend, handle}) => {
           const prompt = await this.context.buildPrompt(contextTarget(backend, handle));
@@ -234,6 +272,12 @@ export class Mai implements MaiCommands {
             recording?.append(chunk);
             onChunk(chunk);
           },
+          onRestart: () => {
+            // The next model cannot go on from this text: it stays, marked, and a new reply follows.
+            const cut = recording as ReplyRecording | null;
+            cut?.finish({text: cut.textSoFar, model: cut.modelKey, interrupted: true});
+            recording = null;
+          },
         },
       );
       // Assigned in the prompt callback, which has run by now: TypeScript cannot see that.
@@ -243,13 +287,15 @@ export class Mai implements MaiCommands {
       const finalText = interrupted ? soFar : result.text || soFar;
       written?.finish({text: finalText, model: result.modelKey, stats: result.stats, interrupted});
       this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
-      return {text: finalText, model: result.modelKey, stats: result.stats, interrupted};
+      const switches = this.store.getState().models.switches.filter((record) => !switchesBefore.includes(record));
+      return {text: finalText, model: result.modelKey, stats: result.stats, interrupted, switches, fallbacks};
     } catch (error) {
       const kept = recording as ReplyRecording | null;
       kept?.finish({text: kept.textSoFar, model: kept.modelKey, interrupted: true});
       this.log.error('reply-failed', error);
       throw error;
     } finally {
+      stopFollowing();
       signal?.removeEventListener('abort', onAbort);
       if (this.replyController === controller) this.replyController = null;
       this.context.endTurn();
@@ -313,10 +359,15 @@ export class Mai implements MaiCommands {
     return maiStatus(state, this.models.loadedHandles(), memory, backends);
   }
 
-  /** Loads `key` and makes it current (`mai switch`, the model picker). */
+  /** Loads `key`, makes it current and pins it (`mai switch`, the model picker): mai keeps it until unpinned. */
   switchTo(key: string, reason = 'your choice'): Promise<SwitchOutcome> {
-    this.models.setPreferred(key);
-    return this.models.switchTo(key, reason);
+    this.models.setPinned(key);
+    return this.models.switchTo(key, reason, 'manual');
+  }
+
+  /** Lets mai choose models by itself again (`mai switch --auto`). */
+  unpin(): void {
+    this.models.setPinned(null);
   }
 
   // MaiCommands: what the TUI dispatches. Failures become notices; the UI never sees a rejection.
@@ -330,6 +381,12 @@ export class Mai implements MaiCommands {
 
   stop(): void {
     this.replyController?.abort();
+  }
+
+  toggleAutoSwitch(): void {
+    const on = !this.models.canSwitchByItself();
+    this.models.setAutoSwitch(on);
+    this.store.getState().notify(on ? 'automatic switching on: mai picks the model for each message' : 'automatic switching off: the model stays until you switch (Ctrl+A turns it back on)');
   }
 
   cycleModel(direction: 1 | -1): void {
@@ -348,6 +405,7 @@ export class Mai implements MaiCommands {
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
       this.replyController?.abort();
+      this.autopilot.stop();
       this.monitor.stop();
       // The reply being written ends first (it records itself as interrupted); an engine that does
       // not answer the abort is not waited for long: its text so far is in the file already.
@@ -360,4 +418,13 @@ export class Mai implements MaiCommands {
     })();
     return this.shutdownPromise;
   }
+}
+
+/** The model that wrote the conversation's last reply, if any. */
+function lastModelOf(conversation: ReplayedConversation): string | null {
+  for (let i = conversation.messages.length - 1; i >= 0; i--) {
+    const model = conversation.messages[i]?.model;
+    if (model) return model;
+  }
+  return null;
 }

@@ -27,7 +27,8 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
 }
 
 export * from './store/resources.js';
-export type {ModelEntry, ModelStatus, ModelsState, SwitchRecord} from './store/models.js';
+export {SWITCHES_KEPT} from './store/models.js';
+export type {ModelEntry, ModelStatus, ModelsState, SwitchKind, SwitchRecord} from './store/models.js';
 export type {BackendStatus} from './store/backends.js';
 export type {ChatEntry, ChatState, ContextReport, StreamingReply} from './store/chat.js';
 export type {Notice, NoticeLevel, UiState} from './store/ui.js';

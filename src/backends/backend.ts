@@ -32,6 +32,12 @@ export type RespondOptions = {
    * conversation's prompt, it is left as it is, so the next reply need not evaluate it all again.
    */
   readonly isolated?: boolean;
+  /**
+   * The start of the reply, written by another model before a switch: the model goes on from it
+   * (only for a backend whose `continuesReplies` is true). Chunks and the result carry only what
+   * this model adds.
+   */
+  readonly continueFrom?: string;
 };
 
 export type ResponseResult = {readonly text: string; readonly stats: ResponseStats};
@@ -65,6 +71,20 @@ export interface ModelBackend {
    * the engine runs in another program: mai then counts the model's estimate.
    */
   residentBytes?(handle: ModelHandle): number;
+  /**
+   * Whether `respond` can go on from the start of a reply another model wrote (`continueFrom`):
+   * then a switch in the middle of a reply keeps its text and the new model finishes it.
+   */
+  readonly continuesReplies?: boolean;
+  /**
+   * Frees what the backend holds ahead of need (an idle spare engine) and says whether anything
+   * was freed: the first thing mai gives back under memory pressure, as it costs nothing.
+   */
+  releaseIdle?(): boolean;
+  /** The pressure that made mai call `releaseIdle` has eased: it may hold those things again. */
+  resumeIdle?(): void;
+  /** Whether it holds something ahead of need now (what `releaseIdle` would free). */
+  holdsIdle?(): boolean;
   /** For a backend in another program or on another host: whether it can be reached, followed live. */
   readonly connection?: BackendConnection;
 }

@@ -1,11 +1,17 @@
 import {text as readStream} from 'node:stream/consumers';
 import type {MaiOptions} from '../mai.js';
+import type {FallbackRecord} from '../manager/model-manager.js';
 import {EXIT_OK, UsageError} from './exit-codes.js';
 import {note, printJson, progress} from './output.js';
 import {withMai} from './session.js';
 import {sanitizeForTerminal} from '../util/sanitize.js';
 
 export type AskOptions = MaiOptions & {readonly json?: boolean};
+
+/** "mai-x can't be used: <why>; answered with mai-y": what a script's user must hear about a fallback. */
+function fallbackLine(record: FallbackRecord, answeredWith: string): string {
+  return `mai: ${record.from} can't be used: ${record.reason}; answered with ${record.to ?? answeredWith}`;
+}
 
 async function promptFrom(words: readonly string[]): Promise<string> {
   const joined = words.length === 1 && words[0] === '-' ? await readStream(process.stdin) : words.join(' ');
@@ -33,6 +39,8 @@ export async function ask(words: readonly string[], options: AskOptions): Promis
         result = await stream.next();
       }
       const reply = result.value;
+      // On stderr with --json too: a script that reads only stdout still leaves it in its log.
+      for (const record of reply.fallbacks) note(fallbackLine(record, reply.model));
       if (options.json) {
         printJson({
           text: reply.text,
@@ -43,6 +51,8 @@ export async function ask(words: readonly string[], options: AskOptions): Promis
           tokensPerSecond: Math.round(reply.stats.tokensPerSecond * 10) / 10,
           stopReason: reply.stats.stopReason,
           conversation: mai.conversationId,
+          switches: reply.switches.map(({from, to, reason, kind, ms}) => ({from, to, reason, kind: kind ?? null, ms: ms ?? null})),
+          fallbacks: reply.fallbacks.map(({from, to, reason}) => ({from, to, reason})),
         });
       } else {
         process.stdout.write('\n');

@@ -64,6 +64,8 @@ export class ContextManager {
   private streaming: ReplyRecording | null = null;
   private summarizing: {readonly controller: AbortController; readonly done: Promise<void>} | null = null;
   private recorder: ConversationRecorder;
+  /** The last switch since the last reply, shown as a divider above the next (or the current) reply. */
+  private divider: string | null = null;
   private readonly now: () => number;
 
   constructor(private readonly options: ContextManagerOptions) {
@@ -167,8 +169,10 @@ export class ContextManager {
     this.streaming?.writePending();
   }
 
-  private completeReply(entry: ChatEntry | null): void {
+  private completeReply(finished: ChatEntry | null): void {
     this.streaming = null;
+    const entry = finished && this.divider ? {...finished, switchedBefore: this.divider} : finished;
+    if (entry) this.divider = null;
     if (entry) this.entries.push(entry);
     this.store.finishStreaming(entry);
     // Not awaited here: the next request awaits it (addUserMessage), and the UI never waits for a disk.
@@ -178,6 +182,7 @@ export class ContextManager {
   /** Records a switch and what the transfer kept. */
   private recordSwitch(from: string | null, to: string, reason: string, report: ContextReport | null): void {
     const fit = report ? {kept: report.kept, summarized: report.summarized, dropped: report.dropped, truncated: report.truncated} : undefined;
+    if (from !== null) this.divider = `${from} → ${to}: ${reason}`;
     this.recorder.write({type: 'switch', from, to, reason, at: this.now(), ...(fit ? {fit} : {})});
   }
 

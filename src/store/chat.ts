@@ -15,6 +15,8 @@ export type ChatEntry = {
   /** Cut off by Esc, Ctrl+C, a crash or a failure; the text so far is kept. */
   readonly interrupted?: boolean;
   readonly stats?: ResponseStats;
+  /** The switch of model this reply followed or went through ("A → B: why"): a divider above it. */
+  readonly switchedBefore?: string;
 };
 
 /** How the conversation was fitted into the current model's context: the status bar says it. */

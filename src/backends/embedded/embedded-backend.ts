@@ -32,6 +32,8 @@ const HEADER_READS_AT_ONCE = 4;
 
 export class EmbeddedBackend implements ModelBackend {
   readonly kind = 'embedded' as const;
+  /** LlamaChat goes on from the start of a model response, so a switch mid-reply keeps its text. */
+  readonly continuesReplies = true;
   readonly id: string;
   private readonly infoCache = new Map<string, CachedInfo>();
   private byKey = new Map<string, ModelInfo>();
@@ -41,6 +43,8 @@ export class EmbeddedBackend implements ModelBackend {
   private readonly handles = new Map<string, ModelHandle>();
   private loads = 0;
   private spare: EngineHostProcess | null = null;
+  /** Memory pressure gave the spare engine back; no new one until it eases. */
+  private spareReleased = false;
   private disposed = false;
 
   constructor(private readonly options: EmbeddedBackendOptions) {
@@ -146,12 +150,31 @@ export class EmbeddedBackend implements ModelBackend {
   }
 
   private prepareSpare(): void {
-    if (!this.options.keepSpareEngine || this.disposed || this.spare) return;
+    if (!this.options.keepSpareEngine || this.disposed || this.spare || this.spareReleased) return;
     const spare = EngineHostProcess.spawn({threads: this.options.threads, gpu: this.options.gpu});
     this.spare = spare;
     spare.onExit(() => {
       if (this.spare === spare) this.spare = null;
     });
+  }
+
+  /** Under memory pressure: the spare engine (about 90 MB) goes first, as it costs nothing now. */
+  releaseIdle(): boolean {
+    this.spareReleased = true;
+    const spare = this.spare;
+    this.spare = null;
+    spare?.kill();
+    return spare !== null;
+  }
+
+  holdsIdle(): boolean {
+    return this.spare !== null;
+  }
+
+  resumeIdle(): void {
+    if (!this.spareReleased) return;
+    this.spareReleased = false;
+    this.prepareSpare();
   }
 
   /** The engine process kept ready for the next load, if any. */

@@ -240,8 +240,11 @@ export class EngineHostProcess {
   }
 
   async respond(messages: readonly ChatMessage[], options: RespondOptions & {maxTokens: number; temperature: number}): Promise<ResponseResult> {
-    const {signal, onText, maxTokens, temperature, isolated} = options;
-    const {id, reply} = this.request((id) => ({type: 'respond', id, messages, maxTokens, temperature, ...(isolated ? {isolated} : {})}), onText);
+    const {signal, onText, maxTokens, temperature, isolated, continueFrom} = options;
+    const {id, reply} = this.request(
+      (id) => ({type: 'respond', id, messages, maxTokens, temperature, ...(isolated ? {isolated} : {}), ...(continueFrom ? {continueFrom} : {})}),
+      onText,
+    );
     const onAbort = () => this.send({type: 'abort', id});
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, {once: true});

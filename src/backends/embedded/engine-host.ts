@@ -77,14 +77,15 @@ async function load(request: LoadRequest): Promise<void> {
   send({type: 'loaded', contextLength: context.contextSize, gpu: llama.gpu, gpuLayers: model.gpuLayers});
 }
 
-function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+function toHistory(messages: readonly ChatMessage[], continueFrom = ''): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
     if (message.role === 'system') return {type: 'system', text: message.content};
     if (message.role === 'user') return {type: 'user', text: message.content};
     return {type: 'model', response: [message.content]};
   });
-  // LlamaChat continues the last model response: an empty one asks for a new reply.
-  history.push({type: 'model', response: []});
+  // LlamaChat continues the last model response: an empty one asks for a new reply, the start of
+  // one (written by another model before a switch) is gone on from.
+  history.push({type: 'model', response: continueFrom ? [continueFrom] : []});
   return history;
 }
 
@@ -137,7 +138,7 @@ async function respond(id: number, controller: AbortController, request: Extract
     };
   };
   try {
-    const result = await chat.generateResponse(toHistory(messages), {
+    const result = await chat.generateResponse(toHistory(messages, request.continueFrom), {
       maxTokens,
       temperature,
       signal: controller.signal,

@@ -30,6 +30,8 @@ export type ParentMessage =
       readonly temperature: number;
       /** Answer on a context of its own, leaving the conversation's cache as it is (summaries). */
       readonly isolated?: boolean;
+      /** Go on from this start of the reply (written by another model before a switch). */
+      readonly continueFrom?: string;
     }
   | {readonly type: 'abort'; readonly id: number}
   /** Tokens of each text, in one round trip (the context manager re-counts whole conversations). */

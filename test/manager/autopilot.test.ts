@@ -1,0 +1,186 @@
+import {execFileSync} from 'node:child_process';
+import {readFile, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {Mai} from '../../src/mai.js';
+import {readMemory} from '../../src/monitor/resource-monitor.js';
+import {MemoryHog} from '../support/memory-hog-process.js';
+import {TEST_MODELS, type TestModelKey} from '../support/models.js';
+import {createSandbox, type Sandbox} from '../support/sandbox.js';
+import {waitFor} from '../support/wait-for.js';
+
+// mai switching by itself, on the real engine with forged models: by the task, under a real memory
+// hog, when a model struggles (too slow, repeating itself), and how fast a preloaded switch is.
+
+const GiB = 1024 ** 3;
+const COMPLEX =
+  'Explain step by step why merge sort runs in O(n log n) time, prove the recurrence, and compare it with quicksort:\n```ts\nfunction sort(a: number[]) { return a; }\n```';
+
+let sandbox: Sandbox | undefined;
+let mai: Mai | undefined;
+let hog: MemoryHog | undefined;
+
+afterEach(async () => {
+  await hog?.exit();
+  await mai?.shutdown();
+  await sandbox?.cleanup();
+  hog = undefined;
+  mai = undefined;
+  sandbox = undefined;
+});
+
+/** A Mai over `models` with `policy` (YAML lines under `policy:`) in its config file. */
+async function start(models: readonly TestModelKey[], policy: string, options: {keepSpareEngine?: boolean} = {}): Promise<Mai> {
+  sandbox = await createSandbox(models);
+  const configPath = path.join(sandbox.home, 'mai.yaml');
+  await writeFile(configPath, `policy:\n${policy}\n`);
+  mai = await Mai.create({env: sandbox.env, configPath, forgeDemoModels: false, ...options});
+  return mai;
+}
+
+/** Events of one kind in mai's event log. */
+async function loggedEvents(mai: Mai, event: string): Promise<Record<string, unknown>[]> {
+  const lines = (await readFile(mai.paths.logFile, 'utf8')).trim().split('\n');
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.event === event);
+}
+
+describe('mai switching by itself', () => {
+  it('answers a simple message with the fastest tier and a complex one with the largest that fits', async () => {
+    const mai = await start(['demo-small', 'demo-medium', 'demo-large'], '  preload: false');
+    const simple = await mai.processMessage('hi there');
+    expect(simple.model).toBe('mai-demo-small');
+    const complex = await mai.processMessage(COMPLEX);
+    expect(complex.model).toBe('mai-demo-large');
+    expect(complex.text).toBe(TEST_MODELS['demo-large'].message);
+    expect(complex.switches).toEqual([expect.objectContaining({from: 'mai-demo-small', to: 'mai-demo-large', kind: 'task', reason: expect.stringMatching(/asks for large/)})]);
+    // The conversation stays up for a few turns: a simple follow-up does not flip back down.
+    const followUp = await mai.processMessage('thanks');
+    expect(followUp.model).toBe('mai-demo-large');
+    expect(mai.getConversationHistory().map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    // The chat shows a divider naming the switch and why above the reply it was made for.
+    expect(mai.store.getState().chat.messages[3]?.switchedBefore).toMatch(/^mai-demo-small → mai-demo-large: the message asks for large/);
+  });
+
+  it('never switches by itself with automatic switching off, and a manual switch still works', async () => {
+    const mai = await start(['demo-small', 'demo-large'], '  preload: false');
+    mai.toggleAutoSwitch();
+    expect(mai.store.getState().models.autoSwitch).toBe(false);
+    expect((await mai.processMessage('hi')).model).toBe('mai-demo-small');
+    expect((await mai.processMessage(COMPLEX)).model).toBe('mai-demo-small');
+    await mai.switchTo('mai-demo-large');
+    expect((await mai.processMessage('and now?')).model).toBe('mai-demo-large');
+    expect(mai.store.getState().models.pinnedKey).toBe('mai-demo-large');
+  });
+
+  it('switches down under a real memory hog, keeps the conversation, and goes back up once it is gone', async () => {
+    // Thresholds relative to this machine's free RAM now, so that a hog of at most 2 GiB (a quarter
+    // of what is available) makes RAM pressure critical: critical at 60 % of the way down.
+    const baseline = await readMemory();
+    const bytes = Math.min(2 * GiB, baseline.availableBytes / 4);
+    const freePct = (baseline.availableBytes / baseline.totalBytes) * 100;
+    const hogPct = (bytes / baseline.totalBytes) * 100;
+    const mai = await start(
+      ['demo-small', 'demo-medium', 'demo-large'],
+      [
+        '  sample_interval_ms: 250',
+        '  pressure:',
+        `    ram_free_pct: {elevated: ${(freePct - 0.25 * hogPct).toFixed(2)}, critical: ${(freePct - 0.6 * hogPct).toFixed(2)}}`,
+        `    hysteresis_pct: ${(0.1 * hogPct).toFixed(2)}`,
+        '    dwell_ms: 500',
+        '  switch_down_after_ms: 1000',
+        '  switch_up_after_ms: 2000',
+        '  preload: false',
+      ].join('\n'),
+    );
+    mai.start();
+    expect((await mai.processMessage(COMPLEX)).model).toBe('mai-demo-large');
+
+    hog = await MemoryHog.start();
+    await hog.alloc(bytes);
+    await waitFor(() => mai.store.getState().models.currentKey === 'mai-demo-medium', {what: 'a switch down to mai-demo-medium', timeoutMs: 30_000});
+    const down = mai.store.getState().models.lastSwitch;
+    expect(down).toMatchObject({from: 'mai-demo-large', to: 'mai-demo-medium', kind: 'pressure', reason: expect.stringMatching(/RAM critical for [\d.]+ s/)});
+
+    // Chatting goes on under pressure, on the smaller model, with the whole conversation.
+    const during = await mai.processMessage(`${COMPLEX} Again, in other words.`);
+    expect(during.model).toBe('mai-demo-medium');
+    expect(during.text).toBe(TEST_MODELS['demo-medium'].message);
+    expect(mai.getConversationHistory()).toHaveLength(4);
+
+    await hog.exit();
+    hog = undefined;
+    await waitFor(() => mai.store.getState().models.currentKey === 'mai-demo-large', {what: 'a switch back up to mai-demo-large', timeoutMs: 30_000});
+    expect(mai.store.getState().models.lastSwitch).toMatchObject({from: 'mai-demo-medium', to: 'mai-demo-large', kind: 'pressure', reason: expect.stringMatching(/pressure ok/)});
+    expect((await mai.processMessage('thanks')).model).toBe('mai-demo-large');
+    expect(mai.getConversationHistory()).toHaveLength(6);
+    const switches = await loggedEvents(mai, 'switch');
+    expect(switches.filter((event) => event.kind === 'pressure').map((event) => [event.from, event.to])).toEqual([
+      ['mai-demo-large', 'mai-demo-medium'],
+      ['mai-demo-medium', 'mai-demo-large'],
+    ]);
+  });
+
+  it('switches in the middle of a reply that is too slow, and the next model finishes it', async () => {
+    // No engine writes 100,000 tokens a second: every model struggles, the first one is left
+    // mid-reply and the next of its chain goes on from its text (and, the last left, finishes).
+    const mai = await start(['slow', 'tiny'], ['  struggle:', '    min_tokens_per_s: 100000', '    window_ms: 1000', '    judge_after_tokens: 4', '  preload: false'].join('\n'));
+    await mai.models.switchTo('test-slow', 'the test starts here');
+    const reply = await mai.processMessage('hello');
+    expect(reply.model).toBe('test-tiny');
+    expect(reply.interrupted).toBe(false);
+    expect(reply.switches).toEqual([expect.objectContaining({from: 'test-slow', to: 'test-tiny', kind: 'struggle', reason: expect.stringMatching(/tokens\/s/)})]);
+    // The slow model's words come first, the tiny model's answer after them: one reply, nothing lost.
+    const slowWords = (TEST_MODELS.slow.message ?? '').split(' ');
+    expect(reply.text.startsWith(slowWords[0] ?? '')).toBe(true);
+    expect(reply.text.length).toBeGreaterThan((TEST_MODELS.tiny.message ?? '').length);
+    expect(mai.getConversationHistory().at(-1)).toMatchObject({role: 'assistant', text: reply.text, model: 'test-tiny', switchedBefore: expect.stringMatching(/^test-slow → test-tiny/)});
+    expect(await loggedEvents(mai, 'struggle')).toContainEqual(expect.objectContaining({model: 'test-slow', kind: 'slow'}));
+  });
+
+  it('notices a model repeating itself, switches, and the reply completes on the next model', async () => {
+    const mai = await start(['looping', 'tiny'], '  preload: false');
+    await mai.models.switchTo('test-looping', 'the test starts here');
+    const reply = await mai.processMessage('hello');
+    expect(reply.model).toBe('test-tiny');
+    expect(reply.stats.stopReason).toBe('eos');
+    expect(reply.switches).toEqual([expect.objectContaining({from: 'test-looping', to: 'test-tiny', kind: 'struggle', reason: expect.stringMatching(/repeat/)})]);
+    expect(reply.text).toContain('I repeat myself');
+    expect(reply.text.endsWith(TEST_MODELS.tiny.message ?? '')).toBe(true);
+    expect(await loggedEvents(mai, 'struggle')).toContainEqual(expect.objectContaining({model: 'test-looping', kind: 'repetition'}));
+  });
+
+  it('lands on the last of 100 switch requests, loading none twice and leaving no engine behind', async () => {
+    const mai = await start(['demo-small', 'demo-medium', 'tiny'], '  preload: false');
+    await mai.processMessage('hi');
+    const keys = ['mai-demo-small', 'mai-demo-medium', 'test-tiny'];
+    const requests = Array.from({length: 100}, (_, i) => mai.switchTo(keys[i % 3] as string));
+    const outcomes = await Promise.all(requests);
+    const last = keys[99 % 3];
+    expect(outcomes.at(-1)).toBe('switched');
+    expect(outcomes.filter((outcome) => outcome === 'superseded').length).toBeGreaterThanOrEqual(98);
+    expect(mai.store.getState().models.currentKey).toBe(last);
+    expect((await mai.processMessage('and you?')).model).toBe(last);
+    expect(mai.models.loadedHandles().map((handle) => handle.key)).toEqual([last]);
+    // One engine process per loaded model, no more (the spare is off here).
+    const engines = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], {encoding: 'utf8'})
+      .split('\n')
+      .filter((line) => line.includes('engine-host'));
+    expect(engines).toHaveLength(1);
+  });
+
+  it('switches to a preloaded model in under a tenth of the time of a cold switch', async () => {
+    const mai = await start(['demo-small', 'demo-medium', 'demo-large'], '  preload: false');
+    await mai.processMessage('hi');
+    const cold = performance.now();
+    await mai.models.switchTo('mai-demo-medium', 'a cold switch');
+    const coldMs = performance.now() - cold;
+    mai.models.preload('mai-demo-large', 'the test expects it');
+    await waitFor(() => mai.store.getState().models.status['mai-demo-large']?.state === 'loaded', {what: 'mai-demo-large preloaded'});
+    const warm = performance.now();
+    await mai.models.switchTo('mai-demo-large', 'a switch to the preloaded model');
+    const warmMs = performance.now() - warm;
+    expect(mai.store.getState().models.currentKey).toBe('mai-demo-large');
+    expect(warmMs).toBeLessThan(coldMs / 10);
+    expect(await loggedEvents(mai, 'preloaded')).toContainEqual(expect.objectContaining({model: 'mai-demo-large'}));
+  });
+});
