@@ -128,7 +128,7 @@ export function registerBackendContract(subject: ContractSubject): void {
     await backend.unload(handle);
     expect((await backend.listLoaded()).map((listed) => listed.id)).not.toContain(handle.id);
     // Called through an async function: a backend may throw before it returns a promise.
-    const error = await (async () => backend.respond(handle, [{role: 'user', content: 'hi'}]))().catch((e: unknown) => e);
+    const error = await backend.respond(handle, [{role: 'user', content: 'hi'}]).catch((e: unknown) => e);
     expect(isModelError(error)).toBe(true);
   });
 }
