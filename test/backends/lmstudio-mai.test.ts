@@ -7,6 +7,7 @@ import {machineSource, type ResourceSource} from '../../src/monitor/resource-mon
 import {expectNoCommunicationWarnings, startLMStudio, type EmulatedLMStudio} from '../support/lmstudio.js';
 import {TEST_MODELS, type TestModelKey} from '../support/models.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';
+import {waitFor} from '../support/wait-for.js';
 
 // Mai with LM Studio beside the embedded engine: the real SDK client, the emulator, the real engine
 // behind both. What a user of the library (and of the TUI, which is Mai underneath) sees.
@@ -204,7 +205,7 @@ describe('Mai with LM Studio', () => {
     // The engine answering now dies; the model that failed a moment ago is not tried again.
     const pid = mai.models.current()?.handle.pid as number;
     process.kill(pid, 'SIGKILL');
-    await vi.waitFor(() => expect(mai.models.current()).toBeNull());
+    await waitFor(() => mai.models.current() === null, {what: 'mai to notice the dead engine'});
     expect((await mai.processMessage('still there?')).model).toBe('mai-demo-small');
     expect(lmstudio.emulator.count('llm/loadModel')).toBe(1);
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import xterm from '@xterm/headless';
 import {afterEach, describe, expect, it} from 'vitest';
-import {waitFor} from '../support/ink-keys.js';
+import {waitFor} from '../support/wait-for.js';
 import {installNvidiaSmiStandIn} from '../support/nvidia-smi-stand-in.js';
 import {processExists} from '../support/processes.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';

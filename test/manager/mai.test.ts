@@ -7,6 +7,7 @@ import {ConversationFile, ConversationNotFoundError} from '../../src/conversatio
 import {TEST_MODELS} from '../support/models.js';
 import {processExists} from '../support/processes.js';
 import {createSandbox, keyOf, type Sandbox} from '../support/sandbox.js';
+import {waitFor} from '../support/wait-for.js';
 
 // Mai end to end on the real engine: selection, replies, switching, failures, shutdown.
 
@@ -112,8 +113,7 @@ describe('Mai', () => {
     await mai.processMessage('hi');
     const pid = mai.models.loadedHandles()[0]?.pid as number;
     process.kill(pid, 'SIGKILL');
-    const deadline = Date.now() + 10_000;
-    while (mai.store.getState().models.currentKey !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(() => mai.store.getState().models.currentKey === null, {what: 'mai to notice the dead engine'});
     const state = mai.store.getState();
     expect(state.models.currentKey).toBeNull();
     expect(state.models.status['mai-demo-small']).toMatchObject({state: 'failed', reason: expect.stringMatching(/SIGKILL/)});

@@ -8,7 +8,7 @@ import {NvidiaSmiReader} from '../../src/monitor/nvidia-reader.js';
 import {nvidiaSmiArgs, parseNvidiaSmiLine} from '../../src/monitor/nvidia-smi.js';
 import {processExists} from '../support/processes.js';
 import {installNvidiaSmiStandIn} from '../support/nvidia-smi-stand-in.js';
-import {waitFor} from '../support/ink-keys.js';
+import {waitFor} from '../support/wait-for.js';
 
 const MiB = 1024 ** 2;
 const ESC = '\u001b';

@@ -57,11 +57,3 @@ export function resize(stdout: NodeJS.EventEmitter, {columns, rows}: Size): void
   stdout.emit('resize');
 }
 
-/** Settles until `check` holds (a reply streaming in from a real engine takes real time). */
-export async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not seen within ${timeoutMs} ms`);
-    await new Promise<void>((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,6 +1,7 @@
 import {PassThrough} from 'node:stream';
 import {describe, expect, it} from 'vitest';
 import {frameDiff, ScreenWriter} from '../../components/screen-writer.js';
+import {waitFor} from '../support/wait-for.js';
 
 describe('frameDiff', () => {
   it('draws every row of the first frame at its own position', () => {
@@ -31,7 +32,8 @@ describe('ScreenWriter', () => {
     writer.write('one\ntwo');
     writer.write('one\nthree');
     writer.write('one\nfour');
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    // The newest frame is drawn when the interval is over; what came before it is already written.
+    await waitFor(() => tty.written().includes('four'), {what: 'the newest frame to be drawn'});
     const out = tty.written();
     expect(out.match(/\x1b\[\?2026h/g)).toHaveLength(2);
     expect(out).toContain('two');
@@ -44,13 +46,14 @@ describe('ScreenWriter', () => {
     const writer = new ScreenWriter(tty as unknown as NodeJS.WriteStream, 0);
     writer.write('same\nrows');
     writer.write('\x1b[2Jsame\nrows');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => /\x1b\[2J[\s\S]*\x1b\[\?2026l$/.test(tty.written()), {what: 'a frame drawn after the clear'});
     expect(tty.written().match(/same/g)).toHaveLength(2);
     let resized = false;
     writer.on('resize', () => (resized = true));
     tty.emit('resize');
+    const before = tty.written().length;
     writer.write('same\nrows');
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => tty.written().length > before, {what: 'the frame after the resize to be drawn'});
     expect(resized).toBe(true);
     expect(tty.written().match(/same/g)).toHaveLength(3);
     writer.detach();

@@ -3,7 +3,8 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {Mai} from '../../src/mai.js';
 import {renderChat, words} from '../support/chat-screen.js';
 import {TEST_MODELS} from '../support/models.js';
-import {KEYS, press, type, waitFor} from '../support/ink-keys.js';
+import {KEYS, press, type} from '../support/ink-keys.js';
+import {waitFor} from '../support/wait-for.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';
 
 // The whole TUI on the real Mai and the real engine: what a user sees after typing and pressing keys.

@@ -1,9 +1,10 @@
-import {afterEach, describe, expect, it} from 'vitest';
+import {afterEach, describe, expect, it, vi} from 'vitest';
 import {cleanup, render} from 'ink-testing-library';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import {App} from '../../components/App.js';
 import {CLEAR_SCREEN} from '../../components/useGlobalKeys.js';
+import {QUIT_CONFIRM_MS} from '../../components/useQuitConfirm.js';
 import {HELP_SECTIONS, KEY_BINDINGS} from '../../components/keys.js';
 import type {MaiCommands} from '../../src/commands.js';
 import {createMaiStore, emptyHostResources, LOCAL_HOST, type MaiStore} from '../../src/store.js';
@@ -69,6 +70,11 @@ async function renderApp(store: MaiStore, commands: MaiCommands, size: Size = {c
   await settle();
   const frame = () => stripAnsi(instance.lastFrame() ?? '');
   return {...instance, frame, lines: () => frame().split('\n')};
+}
+
+/** Lets Ink parse a key and React render, without a setTimeout (for a test on fake timers). */
+async function renders(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Applies store updates and lets Ink render them. */
@@ -476,13 +482,25 @@ describe('keys', () => {
   it('a single Ctrl+C expires after 2 s', async () => {
     const {commands, calls} = recordingCommands();
     const {stdin, lines} = await renderApp(filledStore(), commands);
-    await press(stdin, KEYS.ctrlC);
-    expect(lines().at(-1)).toContain('press Ctrl+C again to quit');
-    await new Promise((resolve) => setTimeout(resolve, 2100));
-    await settle();
-    expect(lines().at(-1)).not.toContain('press Ctrl+C again');
+    // Fake timers for the hint's expiry only: Ink and React schedule with setImmediate, which stays
+    // real, so the keys and renders below go through as in every other test.
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout']});
+    try {
+      stdin.write(KEYS.ctrlC);
+      await renders();
+      expect(lines().at(-1)).toContain('press Ctrl+C again to quit');
+      vi.advanceTimersByTime(QUIT_CONFIRM_MS - 1);
+      await renders();
+      expect(lines().at(-1)).toContain('press Ctrl+C again to quit');
+      vi.advanceTimersByTime(1);
+      await renders();
+      expect(lines().at(-1)).not.toContain('press Ctrl+C again');
+    } finally {
+      vi.useRealTimers();
+    }
     await press(stdin, KEYS.ctrlC);
     expect(calls).toEqual([]);
+    expect(lines().at(-1)).toContain('press Ctrl+C again to quit');
   });
 
   it('Ctrl+L clears the screen through Ink, which then repaints its last frame', async () => {

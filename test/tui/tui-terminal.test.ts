@@ -5,6 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {TEST_MODELS} from '../support/models.js';
 import {processExists} from '../support/processes.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';
+import {waitFor as waitForCondition} from '../support/wait-for.js';
 
 // `mai` in a real pseudo-terminal (util-linux `script`), its output read by a terminal emulator
 // (xterm.js, headless): the screen a user sees, the alternate screen, and the terminal given back.
@@ -47,43 +48,50 @@ async function openMai(models: Parameters<typeof createSandbox>[0], args: readon
     for (let row = 0; row < terminal.rows; row++) lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
     return lines.join('\n');
   };
-  const waitFor = async (text: string | RegExp, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    const seen = () => (typeof text === 'string' ? screen().includes(text) : text.test(screen()));
-    while (!seen()) {
-      if (Date.now() > deadline) throw new Error(`not on screen within ${timeoutMs} ms: ${String(text)}\n${screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const waitFor = (text: string | RegExp, timeoutMs = 20_000) =>
+    waitForCondition(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), {
+      what: `${String(text)} on screen`,
+      timeoutMs,
+      detail: screen,
+    });
   session = {child, terminal, screen, waitFor, exited};
   return session;
 }
 
-async function typeKeys(child: ChildProcessWithoutNullStreams, ...keys: string[]): Promise<void> {
-  for (const key of keys) {
-    child.stdin.write(key);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Types `text` one key per read, like a person: each key is written once the composer shows the
+ * one before it, so no two reach mai in one read (Ink would take several characters in one read
+ * for a paste).
+ */
+async function typeText({child, waitFor}: Session, text: string): Promise<void> {
+  for (let end = 1; end <= text.length; end++) {
+    child.stdin.write(text[end - 1]);
+    await waitFor(new RegExp(`^│ > ${escapeRegExp(text.slice(0, end))}\\s*│$`, 'm'));
   }
 }
 
 describe('mai in a real terminal', () => {
   it('opens full screen, streams a reply, and gives the terminal back on Ctrl+C twice', async () => {
-    const {child, terminal, screen, waitFor, exited} = await openMai(['demo-small']);
+    const opened = await openMai(['demo-small']);
+    const {child, terminal, screen, waitFor, exited} = opened;
     await waitFor('● mai-demo-small');
     expect(terminal.buffer.active.type).toBe('alternate');
     // The frame fills the width, and its top row is the chat's border (nothing scrolled away).
     expect(screen().split('\n')[0]).toMatch(/^┌ chat ─+┐┌ resources ─+┐$/);
 
-    await typeKeys(child, ...'hello', '\r');
+    await typeText(opened, 'hello');
+    child.stdin.write('\r');
     await waitFor('Hello! I am mai-demo-small');
     await waitFor(/model mai-demo-small · \d+ tok\/s/);
     const words = (TEST_MODELS['demo-small'].message ?? '').split(' ');
     expect(screen()).toContain(words.slice(-3).join(' '));
     expect(screen().split('\n')[0]).toMatch(/^┌ chat ─+┐/);
 
-    await typeKeys(child, '\x03');
+    child.stdin.write('\x03');
     await waitFor('press Ctrl+C again to quit');
-    await typeKeys(child, '\x03');
+    child.stdin.write('\x03');
     expect(await exited).toBe(0);
     expect(terminal.buffer.active.type).toBe('normal');
   });
@@ -91,33 +99,33 @@ describe('mai in a real terminal', () => {
   it('a paste with line breaks stays in the composer until Enter', async () => {
     const {child, screen, waitFor} = await openMai(['demo-small']);
     await waitFor('● mai-demo-small');
-    await typeKeys(child, '\x1b[200~first line\rsecond line\x1b[201~');
+    child.stdin.write('\x1b[200~first line\rsecond line\x1b[201~');
     await waitFor('second line');
     expect(screen()).toMatch(/> first line/);
     expect(screen()).not.toContain('Hello! I am');
-    await typeKeys(child, '\r');
+    child.stdin.write('\r');
     await waitFor('Hello! I am mai-demo-small');
   });
 
   it('brings the conversation back with --resume after the terminal was killed in the middle of a reply', async () => {
     const first = await openMai(['slow']);
     await first.waitFor('● test-slow');
-    await typeKeys(first.child, ...'hello slow model', '\r');
+    await typeText(first, 'hello slow model');
+    first.child.stdin.write('\r');
     await first.waitFor('This is the slow');
     // The terminal's window is closed: `script` (the terminal) dies, mai gets a hangup and EIO.
     const maiPid = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(first.child.pid)], {encoding: 'utf8'}).trim());
     first.child.kill('SIGKILL');
     await first.exited;
-    const deadline = Date.now() + 20_000;
-    while (processExists(maiPid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(processExists(maiPid)).toBe(false);
+    await waitForCondition(() => !processExists(maiPid), {what: `mai (pid ${maiPid}) to exit after its terminal closed`});
 
     const second = await openMai(['slow'], ['chat', '--resume']);
     await second.waitFor(/resumed conversation \d{8}-\d{6}-[0-9a-f]{4}: 2 messages/);
     await second.waitFor('hello slow model');
     // The reply as far as it got (all of it, when it ended before mai shut down), never lost.
     await second.waitFor('This is the slow');
-    await typeKeys(second.child, ...'and again', '\r');
+    await typeText(second, 'and again');
+    second.child.stdin.write('\r');
     await second.waitFor(/and again[\s\S]*This is the slow/);
   });
 

@@ -195,7 +195,8 @@ export class EmbeddedBackend implements ModelBackend {
     await host?.stop();
   }
 
-  respond(handle: ModelHandle, messages: readonly ChatMessage[], options: RespondOptions = {}): Promise<ResponseResult> {
+  // async: a handle that is no longer loaded is a rejected promise, like every other failure.
+  async respond(handle: ModelHandle, messages: readonly ChatMessage[], options: RespondOptions = {}): Promise<ResponseResult> {
     return this.hostFor(handle).respond(messages, {
       ...options,
       maxTokens: options.maxTokens ?? this.options.maxTokens,

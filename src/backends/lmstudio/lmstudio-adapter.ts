@@ -211,7 +211,8 @@ export class LMStudioAdapter implements ModelBackend {
     }
   }
 
-  respond(handle: ModelHandle, messages: readonly ChatMessage[], options: RespondOptions = {}): Promise<ResponseResult> {
+  // async: a handle that is no longer loaded is a rejected promise, like every other failure.
+  async respond(handle: ModelHandle, messages: readonly ChatMessage[], options: RespondOptions = {}): Promise<ResponseResult> {
     const {llm} = this.instanceFor(handle);
     return streamReply({
       llm,
@@ -224,7 +225,7 @@ export class LMStudioAdapter implements ModelBackend {
     });
   }
 
-  countTokens(handle: ModelHandle, text: string): Promise<number> {
+  async countTokens(handle: ModelHandle, text: string): Promise<number> {
     const {llm} = this.instanceFor(handle);
     return this.link.call('llm', 'a token count', 'call', () => llm.countTokens(text), handle.key);
   }
