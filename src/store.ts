@@ -96,6 +96,8 @@ export type {ModelSource} from './domain.js';
 export type ModelEntry = ModelInfo & {
   readonly tier: Tier;
   readonly estimateBytes: number;
+  /** GPU memory on top of estimateBytes, when the model's layers are offloaded (estimate.ts). */
+  readonly estimateVramBytes?: number;
   readonly fits: boolean;
 };
 
