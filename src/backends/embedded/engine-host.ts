@@ -97,6 +97,8 @@ async function memoryNow(llama: Llama): Promise<MemoryNow> {
  * compute buffer, touched by the first evaluation (+0.5 to +2.5 MB, a tenth of the small demo
  * model's own part). After a one-token evaluation RSS moved by under 0.5 MB over the next replies.
  * Where weights are not prefetched (macOS), the same evaluation reads every layer's weights.
+ * From one engine process to the next the empty engine varies by about ±2 MB (Node's heap); a
+ * forced GC before each reading (--expose-gc) cost 30-120 ms and did not make it steadier.
  */
 async function measureWhenResident(llama: Llama, current: Loaded, empty: MemoryNow): Promise<void> {
   const {sequence} = current.chat;
