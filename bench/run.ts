@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {measureContextRefit, measureSummaryLatency} from './context-refit.js';
+import {measureEstimateError} from './estimate-error.js';
 import {measureLoadAndMemory} from './load-and-memory.js';
 import {measureMonitorCost} from './monitor-cost.js';
 import {measureLMStudioOverhead, measureLMStudioStart} from './lmstudio-overhead.js';
@@ -24,7 +25,7 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
-// `--only monitor` (or speed, load, lmstudio, context) runs one benchmark; its results join the day's file.
+// `--only monitor` (or speed, load, lmstudio, context, estimate) runs one benchmark; its results join the day's file.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (name: string) => only === undefined || only === name;
 
@@ -63,6 +64,11 @@ if (runs('context')) {
   process.stderr.write('context: summary latency per demo model…\n');
   results.summaryLatency = await measureSummaryLatency(threads[0] ?? 1);
   console.table(results.summaryLatency);
+}
+if (runs('estimate')) {
+  process.stderr.write('P9: memory estimate error per demo model, before and after one measured load…\n');
+  results.estimateError = await measureEstimateError(threads[0] ?? 1);
+  console.table(results.estimateError);
 }
 await mkdir(resultsDir, {recursive: true});
 const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);

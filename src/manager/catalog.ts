@@ -3,7 +3,7 @@ import type {BackendKind, ModelInfo, Tier} from '../domain.js';
 import type {ModelBackend} from '../backends/backend.js';
 import {mergeListings, type BackendListing} from './catalog-merge.js';
 import {errorMessage} from '../backends/model-error.js';
-import {estimateModelBytes, fitsInMemory, inferTier} from './estimate.js';
+import {fitsInMemory, inferTier, splitEstimate} from './estimate.js';
 import {compareByCapability} from './select.js';
 
 // The catalogue: every model of every backend, with its tier, memory estimate and whether it fits.
@@ -33,6 +33,14 @@ export type CatalogContext = {
   readonly contextLength: number;
   readonly availableBytes: number;
   readonly headroomBytes: number;
+  /** Measured ÷ estimated from the model's earlier loads (EstimateCorrections.factorFor); 1 without. */
+  readonly correctionFor?: (key: string) => number;
+  /** An empty engine process as measured on this machine (EstimateCorrections.engineProcessBytes()). */
+  readonly engineProcessBytes?: number;
+  /** GPU layers of the model's last load (EstimateCorrections.gpuLayersFor): its estimate is split. */
+  readonly gpuLayersFor?: (key: string) => number | undefined;
+  /** Free GPU memory now: a model with offloaded layers fits only if its VRAM part fits too. */
+  readonly availableVramBytes?: number;
 };
 
 export function contextFor(info: ModelInfo, context: Pick<CatalogContext, 'settingsFor' | 'contextLength'>): number {
@@ -42,13 +50,21 @@ export function contextFor(info: ModelInfo, context: Pick<CatalogContext, 'setti
 
 export function toEntry(info: ModelInfo, context: CatalogContext): ModelEntry {
   const settings = settingsOf(info, context.settingsFor);
-  const estimate = Math.max(estimateModelBytes(info, contextFor(info, context)), settings?.minFreeRamBytes ?? 0);
+  const correction = {
+    factor: context.correctionFor?.(info.key) ?? 1,
+    ...(context.engineProcessBytes === undefined ? {} : {engineProcessBytes: context.engineProcessBytes}),
+  };
+  const split = splitEstimate(info, contextFor(info, context), context.gpuLayersFor?.(info.key) ?? 0, correction);
+  // estimateBytes stays what the model takes of system RAM, which is what every fit compares.
+  const estimate = Math.max(split.ramBytes, settings?.minFreeRamBytes ?? 0);
+  const vramFits = split.vramBytes === 0 || context.availableVramBytes === undefined || split.vramBytes <= context.availableVramBytes;
   return {
     ...info,
     tier: settings?.tier ?? info.tier ?? inferTier(info),
     estimateBytes: estimate,
+    ...(split.vramBytes > 0 ? {estimateVramBytes: split.vramBytes} : {}),
     // A model LM Studio already holds costs nothing more to use.
-    fits: info.loadedBy !== undefined || fitsInMemory(estimate, context.availableBytes, context.headroomBytes),
+    fits: info.loadedBy !== undefined || (fitsInMemory(estimate, context.availableBytes, context.headroomBytes) && vramFits),
   };
 }
 

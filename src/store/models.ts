@@ -8,7 +8,10 @@ import type {MaiState} from '../store.js';
 /** A model as the user sees it: what it is, where it comes from, what it costs, whether it fits. */
 export type ModelEntry = ModelInfo & {
   readonly tier: Tier;
+  /** RAM the model needs, engine process included (the RAM part when layers go to a GPU). */
   readonly estimateBytes: number;
+  /** VRAM the model needs when layers are offloaded to a GPU (as node-llama-cpp last resolved them). */
+  readonly estimateVramBytes?: number;
   readonly fits: boolean;
 };
 

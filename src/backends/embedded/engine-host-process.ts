@@ -3,7 +3,7 @@ import {existsSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import type {ChatMessage} from '../../domain.js';
 import type {ResponseResult, RespondOptions} from '../backend.js';
-import type {EngineSettings, HostMessage, LoadedInfo, LoadRequest, ParentMessage} from './engine-protocol.js';
+import type {EngineMemory, EngineSettings, HostMessage, LoadedInfo, LoadRequest, ParentMessage} from './engine-protocol.js';
 import {ModelError} from '../model-error.js';
 
 // The parent's handle on one engine host child (engine-host.ts): starts it, correlates requests and
@@ -61,6 +61,8 @@ export class EngineHostProcess {
   info: LoadedInfo | null = null;
   /** The engine's resident memory, from its last heartbeat. */
   rssBytes = 0;
+  private memory: EngineMemory | null = null;
+  private readonly memoryWaiters: ((memory: EngineMemory | null) => void)[] = [];
 
   private constructor(private readonly child: ChildProcess) {
     child.stderr?.on('data', (data: Buffer) => {
@@ -160,6 +162,12 @@ export class EngineHostProcess {
         this.info = info;
         return this.finishLoad(null);
       }
+      case 'measured': {
+        const {type: _type, ...memory} = message;
+        this.memory = memory;
+        for (const waiter of this.memoryWaiters.splice(0)) waiter(memory);
+        return;
+      }
       case 'load-failed': {
         const kind = /alloc|memory/i.test(message.message) ? 'out-of-memory' : 'unusable';
         return this.finishLoad(new ModelError(kind, message.message, this.modelKey));
@@ -186,6 +194,14 @@ export class EngineHostProcess {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
     for (const listener of this.exitListeners) listener(error);
+    for (const waiter of this.memoryWaiters.splice(0)) waiter(null);
+  }
+
+  /** The loaded model's memory, once the host measured it resident; null if the engine ends first. */
+  memoryAfterLoad(): Promise<EngineMemory | null> {
+    if (this.memory) return Promise.resolve(this.memory);
+    if (this.exitError) return Promise.resolve(null);
+    return new Promise((resolve) => this.memoryWaiters.push(resolve));
   }
 
   /** Called once if the process ends for any reason other than stop(). */

@@ -48,12 +48,27 @@ export type LoadedInfo = {
   readonly gpuLayers: number;
 };
 
+/**
+ * What a loaded model costs the engine, measured in the host once the model is really resident
+ * (after a one-token warm-up: see engine-host.ts). The estimate learns from it (src/manager/).
+ */
+export type EngineMemory = {
+  /** The host's resident memory with the engine started and no model: the empty engine. */
+  readonly baselineBytes: number;
+  /** The host's resident memory with the model loaded and warmed up. */
+  readonly residentBytes: number;
+  /** VRAM the load took (device-wide used, after less before); 0 without a GPU. */
+  readonly vramBytes: number;
+};
+
 export type HostMessage =
   /** The engine is started (node-llama-cpp imported, its binding loaded): a load is quick now. */
   | {readonly type: 'ready'}
   | {readonly type: 'init-failed'; readonly message: string}
   | {readonly type: 'progress'; readonly fraction: number}
   | ({readonly type: 'loaded'} & LoadedInfo)
+  /** Follows 'loaded' once the warm-up ran (before any reply queued after it). */
+  | ({readonly type: 'measured'} & EngineMemory)
   | {readonly type: 'load-failed'; readonly message: string}
   | {readonly type: 'chunk'; readonly id: number; readonly text: string}
   | {readonly type: 'done'; readonly id: number; readonly text: string; readonly stats: ResponseStats}
