@@ -5,6 +5,7 @@
 // The work is split by job under src/config/; this module is the public API the rest of mai imports.
 
 export type {
+  ComplexityThresholds,
   Config,
   ConfigFile,
   ContextConfig,
@@ -15,6 +16,7 @@ export type {
   ModelConfig,
   PolicyConfig,
   PressureThresholds,
+  StruggleLimits,
 } from './config/types.js';
 export {ConfigError, formatProblem, type ConfigProblem} from './config/config-error.js';
 export {bundledConfigPath, resolvePaths} from './config/paths.js';

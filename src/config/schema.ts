@@ -82,6 +82,11 @@ function thresholds(direction: 'falling' | 'rising') {
   });
 }
 
+/** Scores from which a message asks for medium and large; equal or reversed would skip a tier. */
+const complexity = strict({medium: numberIn('a score from 0 to 1', 0, 1), large: numberIn('a score from 0 to 1', 0, 1)}).superRefine((t, ctx) => {
+  if (t.medium >= t.large) ctx.addIssue({code: 'custom', message: `medium (${t.medium}) must be less than large (${t.large})`});
+});
+
 const policy = strict({
   // A floor against slips such as `1` for `1000`, not a measured limit: every sample reads CPU,
   // memory and GPUs, and DESIGN.md §4 keeps the monitor's own cost well below 1% of a core.
@@ -103,8 +108,17 @@ const policy = strict({
     max_ttft_ms: positiveInt,
     min_tokens_per_s: nonNegativeNumber,
     max_repeat_ratio: numberIn('a number from 0 to 1', 0, 1),
+    // A speed measured over less than a second swings with every token the engine batches.
+    window_ms: integer('an integer of at least 1000', 1000),
+    judge_after_tokens: nonNegativeInt,
+    // The repetition search looks for units of up to 100 characters repeated 3 times (struggle.ts).
+    repeat_window_chars: integer('an integer of at least 300', 300),
   }),
   memory_headroom_gb: nonNegativeNumber,
+  complexity,
+  stay_up_turns: nonNegativeInt,
+  switch_cost_budget_ms: nonNegativeInt,
+  memory_wait_ms: nonNegativeInt,
 }).transform(
   (p): PolicyConfig => ({
     sampleIntervalMs: p.sample_interval_ms,
@@ -124,8 +138,15 @@ const policy = strict({
       maxTtftMs: p.struggle.max_ttft_ms,
       minTokensPerS: p.struggle.min_tokens_per_s,
       maxRepeatRatio: p.struggle.max_repeat_ratio,
+      windowMs: p.struggle.window_ms,
+      judgeAfterTokens: p.struggle.judge_after_tokens,
+      repeatWindowChars: p.struggle.repeat_window_chars,
     },
     memoryHeadroomGb: p.memory_headroom_gb,
+    complexity: p.complexity,
+    stayUpTurns: p.stay_up_turns,
+    switchCostBudgetMs: p.switch_cost_budget_ms,
+    memoryWaitMs: p.memory_wait_ms,
   }),
 );
 

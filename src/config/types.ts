@@ -37,6 +37,22 @@ export type PressurePolicy = {
   readonly smoothingMs: {readonly cpu: number; readonly ram: number; readonly vram: number};
 };
 
+/** Complexity scores (0 to 1) from which a message asks for a tier; below `medium` it asks for small. */
+export type ComplexityThresholds = {readonly medium: number; readonly large: number};
+
+export type StruggleLimits = {
+  readonly maxTtftMs: number;
+  readonly minTokensPerS: number;
+  /** Share of repeated text (0 to 1) above which a reply counts as degenerate. */
+  readonly maxRepeatRatio: number;
+  /** The span tokens/s is measured over. */
+  readonly windowMs: number;
+  /** Tokens (characters / 4) a reply must have before its speed is judged. */
+  readonly judgeAfterTokens: number;
+  /** The latest characters of prose (code blocks excepted) searched for repetition. */
+  readonly repeatWindowChars: number;
+};
+
 export type PolicyConfig = {
   readonly sampleIntervalMs: number;
   readonly pressure: PressurePolicy;
@@ -46,14 +62,16 @@ export type PolicyConfig = {
   readonly switchUpAfterMs: number;
   readonly preload: boolean;
   readonly retries: number;
-  readonly struggle: {
-    readonly maxTtftMs: number;
-    readonly minTokensPerS: number;
-    /** Share of repeated text (0 to 1) above which a reply counts as degenerate. */
-    readonly maxRepeatRatio: number;
-  };
+  readonly struggle: StruggleLimits;
   /** GiB kept free when deciding whether a model fits. */
   readonly memoryHeadroomGb: number;
+  readonly complexity: ComplexityThresholds;
+  /** Turns a conversation stays on a larger tier after going up, before a simple message may take it down. */
+  readonly stayUpTurns: number;
+  /** The longest load a switch may cost for a one-off, only just complex (or simple) message. */
+  readonly switchCostBudgetMs: number;
+  /** How long to wait for memory to come back before degrading further when nothing fits. */
+  readonly memoryWaitMs: number;
 };
 
 export type EngineConfig = {

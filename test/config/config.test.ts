@@ -53,7 +53,7 @@ describe('the bundled config', () => {
     const {config, paths, sources}: LoadedConfig = await loadConfig({env});
 
     expect(sources).toEqual([bundledConfigPath()]);
-    expect(bundledConfigPath()).toBe(path.resolve(import.meta.dirname, '..', 'config', 'models.yaml'));
+    expect(bundledConfigPath()).toBe(path.resolve(import.meta.dirname, '..', '..', 'config', 'models.yaml'));
     expect(config.models.map((m) => [m.key, m.tier, m.capabilities])).toEqual([
       ['mai-demo-small', 'small', ['chat']],
       ['mai-demo-medium', 'medium', ['chat']],
@@ -74,8 +74,12 @@ describe('the bundled config', () => {
       switchUpAfterMs: 30000,
       preload: true,
       retries: 2,
-      struggle: {maxTtftMs: 15000, minTokensPerS: 2, maxRepeatRatio: 0.5},
+      struggle: {maxTtftMs: 15000, minTokensPerS: 2, maxRepeatRatio: 0.5, windowMs: 5000, judgeAfterTokens: 16, repeatWindowChars: 400},
       memoryHeadroomGb: 1,
+      complexity: {medium: 0.3, large: 0.6},
+      stayUpTurns: 3,
+      switchCostBudgetMs: 3000,
+      memoryWaitMs: 2000,
     });
     expect(config.engine).toEqual({threads: 'auto', gpu: 'auto', contextLength: 4096, maxTokens: 1024, temperature: 0.7});
     expect(config.modelDirs).toEqual([
@@ -147,6 +151,40 @@ describe('a user file over the bundled one', () => {
     expect(config.context).toEqual({replyRoom, systemPrompt: 'Be brief.', summaries: true});
   });
 
+  it('takes the policy knobs for task, churn and struggle from the user file', async () => {
+    const {home, env} = await freshHome();
+    const configPath = await writeUserFile(
+      home,
+      [
+        'policy:',
+        '  complexity: {large: 0.8}',
+        '  stay_up_turns: 0',
+        '  switch_cost_budget_ms: 10000',
+        '  memory_wait_ms: 0',
+        '  struggle:',
+        '    window_ms: 2000',
+        '    judge_after_tokens: 0',
+        '    repeat_window_chars: 1000',
+        '',
+      ].join('\n'),
+    );
+    const {config} = await loadConfig({configPath, env});
+    expect(config.policy).toMatchObject({
+      complexity: {medium: 0.3, large: 0.8},
+      stayUpTurns: 0,
+      switchCostBudgetMs: 10000,
+      memoryWaitMs: 0,
+      struggle: {maxTtftMs: 15000, minTokensPerS: 2, maxRepeatRatio: 0.5, windowMs: 2000, judgeAfterTokens: 0, repeatWindowChars: 1000},
+    });
+  });
+
+  it('points into the user file when its complexity threshold crosses the bundled one', async () => {
+    const {home, env} = await freshHome();
+    const configPath = await writeUserFile(home, 'policy:\n  complexity:\n    medium: 0.9\n');
+    const error = await configErrorOf(() => loadConfig({configPath, env}));
+    expect(error.message).toBe(`${configPath}:3:5: policy.complexity: medium (0.9) must be less than large (0.6)`);
+  });
+
   it('reads the user file from the config dir when no --config is given', async () => {
     const {home, env} = await freshHome();
     const configFile = await writeUserFile(path.join(home, '.config', 'mai'), 'ui:\n  ascii: true\n', 'models.yaml');
@@ -188,7 +226,7 @@ describe('config errors name the file, line and column', () => {
       'an unknown nested key',
       'policy:\n  retris: 2\n',
       `${file}:2:3: policy.retris: unknown key; expected one of sample_interval_ms, pressure, switch_down_after_ms, ` +
-        'switch_up_after_ms, preload, retries, struggle, memory_headroom_gb',
+        'switch_up_after_ms, preload, retries, struggle, memory_headroom_gb, complexity, stay_up_turns, switch_cost_budget_ms, memory_wait_ms',
     ],
     [
       'an unknown key in a model entry',
@@ -257,6 +295,34 @@ describe('config errors name the file, line and column', () => {
       'context:\n  reply_room: 0\n',
       `${file}:2:15: context.reply_room: expected a share of the context from 1% to 90% (such as 25%) or a number of tokens, got 0`,
     ],
+    [
+      'complexity thresholds in the wrong order',
+      'policy:\n  complexity: {medium: 0.7, large: 0.6}\n',
+      `${file}:2:15: policy.complexity: medium (0.7) must be less than large (0.6)`,
+    ],
+    ['a complexity score above 1', 'policy:\n  complexity:\n    large: 2\n', `${file}:3:12: policy.complexity.large: expected a score from 0 to 1, got 2`],
+    ['negative stay-up turns', 'policy:\n  stay_up_turns: -1\n', `${file}:2:18: policy.stay_up_turns: expected a non-negative integer, got -1`],
+    [
+      'a switch cost budget that is not a number',
+      'policy:\n  switch_cost_budget_ms: 3s\n',
+      `${file}:2:26: policy.switch_cost_budget_ms: expected a non-negative integer, got "3s"`,
+    ],
+    ['a fractional memory wait', 'policy:\n  memory_wait_ms: 0.5\n', `${file}:2:19: policy.memory_wait_ms: expected a non-negative integer, got 0.5`],
+    [
+      'a struggle window under a second',
+      'policy:\n  struggle:\n    window_ms: 200\n',
+      `${file}:3:16: policy.struggle.window_ms: expected an integer of at least 1000, got 200`,
+    ],
+    [
+      'negative tokens before judging speed',
+      'policy:\n  struggle:\n    judge_after_tokens: -4\n',
+      `${file}:3:25: policy.struggle.judge_after_tokens: expected a non-negative integer, got -4`,
+    ],
+    [
+      'a repetition window too short for the longest unit',
+      'policy:\n  struggle:\n    repeat_window_chars: 100\n',
+      `${file}:3:26: policy.struggle.repeat_window_chars: expected an integer of at least 300, got 100`,
+    ],
     ['a system prompt that is not text', 'context:\n  system_prompt: [a]\n', `${file}:2:18: context.system_prompt: expected a text (empty for none), got a list`],
   ];
 
@@ -286,7 +352,7 @@ describe('config errors name the file, line and column', () => {
       `${file}:3:8: engine.gpu: expected one of auto, false, cuda, vulkan, metal, got "yes"`,
       `${file}:6:11: models[0].tier: expected one of small, medium, large, got "huge"`,
       `${file}:8:12: policy.retries: expected a non-negative integer, got -1`,
-      `${file}:9:3: policy.bogus: unknown key; expected one of sample_interval_ms, pressure, switch_down_after_ms, switch_up_after_ms, preload, retries, struggle, memory_headroom_gb`,
+      `${file}:9:3: policy.bogus: unknown key; expected one of sample_interval_ms, pressure, switch_down_after_ms, switch_up_after_ms, preload, retries, struggle, memory_headroom_gb, complexity, stay_up_turns, switch_cost_budget_ms, memory_wait_ms`,
       `${file}:10:1: colour: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context`,
     ]);
     expect(error.problems.map((p) => [p.line, p.col])).toEqual([[2, 16], [3, 8], [6, 11], [8, 12], [9, 3], [10, 1]]);
