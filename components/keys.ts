@@ -38,7 +38,8 @@ export type KeyBindingId =
   | 'lineEnd'
   | 'erase'
   | 'eraseForward'
-  | 'clearInput';
+  | 'clearInput'
+  | 'togglePaste';
 
 /** The key `name` with no Ctrl and no Alt (Shift is let through: Shift+Home is still Home). */
 const plain =
@@ -97,6 +98,12 @@ export const KEY_BINDINGS = {
     match: either(plain('delete'), ctrl('d')),
   },
   clearInput: {id: 'clearInput', keys: 'Ctrl+U', description: 'clear the message', match: ctrl('u')},
+  togglePaste: {
+    id: 'togglePaste',
+    keys: 'Ctrl+T',
+    description: 'expand or collapse a large paste',
+    match: ctrl('t'),
+  },
 } as const satisfies {readonly [Id in KeyBindingId]: KeyBinding & {readonly id: Id}};
 
 /** The order the help overlay lists the keys in, grouped; the most needed first (small screens clip). */
@@ -106,7 +113,7 @@ export const HELP_SECTIONS: readonly {readonly title: string; readonly ids: read
   {title: 'screen', ids: ['help', 'redraw', 'quit']},
   {
     title: 'editing',
-    ids: ['cursorLeft', 'cursorRight', 'cursorUp', 'cursorDown', 'lineStart', 'lineEnd', 'erase', 'eraseForward', 'clearInput'],
+    ids: ['cursorLeft', 'cursorRight', 'cursorUp', 'cursorDown', 'lineStart', 'lineEnd', 'erase', 'eraseForward', 'clearInput', 'togglePaste'],
   },
 ];
 

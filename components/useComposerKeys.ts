@@ -3,6 +3,7 @@ import type {MaiCommands} from '../src/commands.js';
 import type {MaiStore} from '../src/store.js';
 import type {Action} from './composer-reducer.js';
 import {matches, type KeyBindingId, type KeyHandler} from './keys.js';
+import {expandPastes} from './pasted-blocks.js';
 import type {ComposerController} from './useComposerState.js';
 
 /** Editing keys of the table and the reducer action each one means. */
@@ -17,6 +18,7 @@ const EDITING: readonly (readonly [KeyBindingId, Action])[] = [
   ['lineStart', {type: 'home'}],
   ['lineEnd', {type: 'end'}],
   ['clearInput', {type: 'clear'}],
+  ['togglePaste', {type: 'togglePaste'}],
 ];
 
 /**
@@ -31,7 +33,7 @@ export function useComposerKeys(composer: ComposerController, store: MaiStore, c
   return useCallback(
     (event) => {
       if (event.kind === 'paste') {
-        dispatch({type: 'insert', text: event.text});
+        dispatch({type: 'paste', text: event.text});
         return true;
       }
       if (event.kind === 'text') {
@@ -57,9 +59,9 @@ export function useComposerKeys(composer: ComposerController, store: MaiStore, c
 
 function send(store: MaiStore, commands: MaiCommands, {current, dispatch}: ComposerController): void {
   if (store.getState().chat.busy) return;
-  const {text} = current();
+  const {text, pastes = []} = current();
   if (text.trim() === '') return;
-  commands.send(text);
+  commands.send(expandPastes(text, pastes));
   dispatch({type: 'clear'});
   // Sending means "show me the answer": follow the bottom again.
   const {ui, scrollBy} = store.getState();

@@ -29,6 +29,7 @@ export const KEYS = {
   ctrlL: '\u000c',
   ctrlN: '\u000e',
   ctrlP: '\u0010',
+  ctrlT: '\u0014',
   ctrlU: '\u0015',
 } as const;
 

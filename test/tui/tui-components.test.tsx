@@ -544,6 +544,32 @@ describe('keys', () => {
     expect(calls).toEqual([{command: 'send', args: ['[one]\n<two>']}]);
   });
 
+  it('a 1 MB paste is a collapsed block: the next key shows at once, Enter sends all of it', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin, lines, frame} = await renderApp(filledStore(), commands);
+    const pasted = Array.from({length: 16_000}, (_, i) => `${`pasted line ${i} `.padEnd(63, '.')}\n`).join('');
+    // As a tty delivers it: the markers and 64 KiB reads.
+    const reads = [`${ESC}[200~`];
+    for (let i = 0; i < pasted.length; i += 65_536) reads.push(pasted.slice(i, i + 65_536));
+    await press(stdin, ...reads, `${ESC}[201~`, 'x');
+    expect(lines().at(-3)).toMatch(/│ > \[pasted 1\.0 MB, 16,000 lines\]x +│/);
+    // Expanded, the paste's last lines show above the cursor's row; collapsed again, its label.
+    await press(stdin, KEYS.ctrlT);
+    expect(lines().slice(-7, -2)).toEqual([
+      expect.stringMatching(/^│ {3}pasted line 15996 \.+ +│$/),
+      expect.stringMatching(/^│ {3}pasted line 15997 \.+ +│$/),
+      expect.stringMatching(/^│ {3}pasted line 15998 \.+ +│$/),
+      expect.stringMatching(/^│ {3}pasted line 15999 \.+ +│$/),
+      expect.stringMatching(/^│ {3}x +│$/),
+    ]);
+    await press(stdin, KEYS.home, KEYS.ctrlT);
+    expect(lines().at(-3)).toMatch(/│ > \[pasted 1\.0 MB, 16,000 lines\]x +│/);
+    expect(frame()).not.toContain('pasted line');
+    await press(stdin, KEYS.end);
+    await press(stdin, KEYS.enter);
+    expect(calls).toEqual([{command: 'send', args: [`${pasted}x`]}]);
+  });
+
   it('Ctrl+L clears the screen through Ink, which then repaints its last frame', async () => {
     // Ink's debug mode (ink-testing-library) writes only the data here; outside it, Ink erases its
     // frame, writes the data and writes the whole frame again (ink.js writeToStdout).
