@@ -7,7 +7,7 @@ import {ChatPane} from './ChatPane.js';
 import {Composer} from './Composer.js';
 import {composerRowCount} from './composer-layout.js';
 import {HelpOverlay} from './HelpOverlay.js';
-import {composerColumnsFor, computeLayout} from './layout.js';
+import {COMPOSER_MAX_ROWS, composerColumnsFor, computeLayout} from './layout.js';
 import {ModelPanel} from './ModelPanel.js';
 import {ResourceGauge} from './ResourceGauge.js';
 import {StatusBar} from './StatusBar.js';
@@ -43,7 +43,7 @@ export function App({store, commands, ascii = false}: Props) {
   const helpOpen = useStore(store, (s) => s.ui.helpOpen);
   const composer = useComposerState();
   const resourceRows = useStore(store, (s) => gaugeRowIds(s.resources[LOCAL_HOST]).split(',').length);
-  const layout = computeLayout(columns, rows, composerRowCount(composer.state.text, composerColumnsFor(columns)), resourceRows);
+  const layout = computeLayout(columns, rows, composerRowCount(composer.state, composerColumnsFor(columns), COMPOSER_MAX_ROWS), resourceRows);
   const quit = useQuitConfirm(store, commands);
 
   const overlayKeys = useHelpOverlayKeys(store);

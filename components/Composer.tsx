@@ -3,8 +3,9 @@ import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import type {ComposerState} from './composer-reducer.js';
-import {firstVisibleRow, layoutComposer, splitAtCursor} from './composer-layout.js';
+import {composerWindow, splitAtCursor} from './composer-layout.js';
 import {composerColumnsFor} from './layout.js';
+import {labelPastes} from './pasted-blocks.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -15,12 +16,16 @@ export type Props = {
   readonly rows: number;
 };
 
-/** The message being written: "> " prompt, multi-line, an inverse cell for the cursor. */
+/**
+ * The message being written: "> " prompt, multi-line, an inverse cell for the cursor. A large
+ * paste shows as its label ("[pasted 1.0 MB, 16,000 lines]"), or, expanded, its label and its
+ * lines dimmed below. Only the rows on screen are laid out (composer-layout.ts).
+ */
 export const Composer = memo(function Composer({store, state, width, rows}: Props) {
   const busy = useStore(store, (s) => s.chat.busy);
-  const {text, cursor} = state;
-  const layout = layoutComposer(text, cursor, composerColumnsFor(width));
-  const first = firstVisibleRow(layout, rows);
+  const {text, cursor, pastes = []} = state;
+  const view = composerWindow(state, composerColumnsFor(width), rows);
+  const shown = (part: string) => labelPastes(part, pastes);
   return (
     <Box
       flexDirection="column"
@@ -31,28 +36,35 @@ export const Composer = memo(function Composer({store, state, width, rows}: Prop
       borderDimColor
       paddingX={1}
     >
-      {layout.rows.slice(first, first + rows).map((row, i) => {
-        const index = first + i;
+      {view.rows.map((row, i) => {
         const prompt = (
           <Text color={busy ? undefined : 'cyan'} dimColor={busy}>
-            {index === 0 ? '> ' : '  '}
+            {i === 0 && view.atTop ? '> ' : '  '}
           </Text>
         );
-        if (index !== layout.cursorRow) {
+        if (row.kind === 'pasted') {
           return (
-            <Text key={index} wrap="truncate-end">
+            <Text key={i} wrap="truncate-end">
               {prompt}
-              {text.slice(row.start, row.end)}
+              <Text dimColor>{row.text}</Text>
+            </Text>
+          );
+        }
+        if (i !== view.cursorRow) {
+          return (
+            <Text key={i} wrap="truncate-end">
+              {prompt}
+              {shown(text.slice(row.start, row.end))}
             </Text>
           );
         }
         const {before, under, after} = splitAtCursor(text, row, cursor);
         return (
-          <Text key={index} wrap="truncate-end">
+          <Text key={i} wrap="truncate-end">
             {prompt}
-            {before}
-            <Text inverse>{under}</Text>
-            {after}
+            {shown(before)}
+            <Text inverse>{shown(under)}</Text>
+            {shown(after)}
           </Text>
         );
       })}

@@ -1,14 +1,24 @@
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
+import {PLACEHOLDER, pastedBlock, placeholderFor, placeholderIdAt, shouldCollapse, type PastedBlock} from './pasted-blocks.js';
 
 // The composer's editing, as pure state-in / state-out (STYLE.md 3). The cursor is an index into
 // `text` (UTF-16 code units) that always sits on a grapheme boundary: left/right/backspace move over
 // whole user-perceived characters (an emoji with its modifiers, a letter with its accent).
 
-export type ComposerState = {readonly text: string; readonly cursor: number};
+export type ComposerState = {
+  readonly text: string;
+  readonly cursor: number;
+  /** Collapsed pastes by id (pasted-blocks.ts); null once their placeholder is deleted. */
+  readonly pastes?: readonly (PastedBlock | null)[];
+};
 
 export type Action =
   /** Typed or pasted text; a paste may contain newlines (and arrives as one action, never sends). */
   | {readonly type: 'insert'; readonly text: string}
+  /** A paste: inserted as text, or as a collapsed block when it is large (pasted-blocks.ts). */
+  | {readonly type: 'paste'; readonly text: string}
+  /** Expands or collapses the pasted block before the cursor (else the first after it). */
+  | {readonly type: 'togglePaste'}
   | {readonly type: 'newline'}
   | {readonly type: 'backspace'}
   | {readonly type: 'delete'}
@@ -20,61 +30,92 @@ export type Action =
   | {readonly type: 'down'}
   | {readonly type: 'clear'};
 
-export const EMPTY_COMPOSER: ComposerState = {text: '', cursor: 0};
+export const EMPTY_COMPOSER: ComposerState = {text: '', cursor: 0, pastes: []};
 
 const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
 export function composerReducer(state: ComposerState, action: Action): ComposerState {
   const {text, cursor} = state;
+  const pastes = state.pastes ?? [];
+  const at = (next: number): ComposerState => ({text, cursor: next, pastes});
+  const insert = (inserted: string, blocks = pastes): ComposerState =>
+    inserted === '' ? state : {text: text.slice(0, cursor) + inserted + text.slice(cursor), cursor: cursor + inserted.length, pastes: blocks};
   switch (action.type) {
-    case 'insert': {
-      const inserted = cleanInsertedText(action.text);
-      if (inserted === '') return state;
-      return {text: text.slice(0, cursor) + inserted + text.slice(cursor), cursor: cursor + inserted.length};
+    case 'insert':
+      return insert(cleanInsertedText(action.text));
+    case 'paste': {
+      const cleaned = cleanInsertedText(action.text);
+      if (!shouldCollapse(cleaned)) return insert(cleaned);
+      return insert(placeholderFor(pastes.length), [...pastes, pastedBlock(cleaned)]);
+    }
+    case 'togglePaste': {
+      const id = pasteNearCursor(text, cursor);
+      const block = id === null ? null : pastes[id];
+      if (id === null || !block) return state;
+      return {text, cursor, pastes: pastes.with(id, {...block, expanded: !block.expanded})};
     }
     case 'newline':
-      return {text: text.slice(0, cursor) + '\n' + text.slice(cursor), cursor: cursor + 1};
+      return insert('\n');
     case 'backspace': {
       if (cursor === 0) return state;
       const start = previousBoundary(text, cursor);
-      return {text: text.slice(0, start) + text.slice(cursor), cursor: start};
+      return {text: text.slice(0, start) + text.slice(cursor), cursor: start, pastes: dropBlocksIn(pastes, text.slice(start, cursor))};
     }
     case 'delete': {
       if (cursor >= text.length) return state;
-      return {text: text.slice(0, cursor) + text.slice(nextBoundary(text, cursor)), cursor};
+      const end = nextBoundary(text, cursor);
+      return {text: text.slice(0, cursor) + text.slice(end), cursor, pastes: dropBlocksIn(pastes, text.slice(cursor, end))};
     }
     case 'left':
-      return cursor === 0 ? state : {text, cursor: previousBoundary(text, cursor)};
+      return cursor === 0 ? state : at(previousBoundary(text, cursor));
     case 'right':
-      return cursor >= text.length ? state : {text, cursor: nextBoundary(text, cursor)};
+      return cursor >= text.length ? state : at(nextBoundary(text, cursor));
     case 'home':
-      return {text, cursor: lineStart(text, cursor)};
+      return at(lineStart(text, cursor));
     case 'end':
-      return {text, cursor: lineEnd(text, cursor)};
+      return at(lineEnd(text, cursor));
     case 'up': {
       const start = lineStart(text, cursor);
-      if (start === 0) return {text, cursor: 0};
+      if (start === 0) return at(0);
       const previousStart = lineStart(text, start - 1);
-      return {text, cursor: atColumn(text, previousStart, start - 1, column(text, start, cursor))};
+      return at(atColumn(text, previousStart, start - 1, column(text, start, cursor)));
     }
     case 'down': {
       const end = lineEnd(text, cursor);
-      if (end === text.length) return {text, cursor: text.length};
+      if (end === text.length) return at(text.length);
       const nextStart = end + 1;
-      return {text, cursor: atColumn(text, nextStart, lineEnd(text, nextStart), column(text, lineStart(text, cursor), cursor))};
+      return at(atColumn(text, nextStart, lineEnd(text, nextStart), column(text, lineStart(text, cursor), cursor)));
     }
     case 'clear':
       return EMPTY_COMPOSER;
   }
 }
 
+/** Blocks whose placeholder was in `removed` are dropped, so a deleted megabyte is freed. */
+function dropBlocksIn(pastes: readonly (PastedBlock | null)[], removed: string): readonly (PastedBlock | null)[] {
+  const id = placeholderIdAt(removed, 0);
+  return id === null ? pastes : pastes.with(id, null);
+}
+
+/** The block whose placeholder is nearest before the cursor, else the first after it. */
+function pasteNearCursor(text: string, cursor: number): number | null {
+  let found: number | null = null;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    if (match.index >= cursor && found !== null) break;
+    found = placeholderIdAt(text, match.index);
+    if (match.index >= cursor) break;
+  }
+  return found;
+}
+
 /** Line endings from a terminal paste ("\r" or "\r\n") become "\n"; escapes and controls go. */
 export function cleanInsertedText(raw: string): string {
-  return sanitizeForTerminal(raw.replace(/\r\n?/g, '\n'));
+  return sanitizeForTerminal(raw.replace(/\r\n?/g, '\n')).replace(PLACEHOLDER, '');
 }
 
 function lineStart(text: string, cursor: number): number {
-  return text.lastIndexOf('\n', cursor - 1) + 1;
+  // lastIndexOf reads a negative start as 0, where a leading newline would be found.
+  return cursor === 0 ? 0 : text.lastIndexOf('\n', cursor - 1) + 1;
 }
 
 function lineEnd(text: string, cursor: number): number {

@@ -1,8 +1,9 @@
-import {useCallback, useRef} from 'react';
+import {useCallback} from 'react';
 import type {MaiCommands} from '../src/commands.js';
 import type {MaiStore} from '../src/store.js';
 import type {Action} from './composer-reducer.js';
 import {matches, type KeyBindingId, type KeyHandler} from './keys.js';
+import {expandPastes} from './pasted-blocks.js';
 import type {ComposerController} from './useComposerState.js';
 
 /** Editing keys of the table and the reducer action each one means. */
@@ -17,68 +18,52 @@ const EDITING: readonly (readonly [KeyBindingId, Action])[] = [
   ['lineStart', {type: 'home'}],
   ['lineEnd', {type: 'end'}],
   ['clearInput', {type: 'clear'}],
+  ['togglePaste', {type: 'togglePaste'}],
 ];
-
-// Bracketed paste (runTui turns it on): the terminal wraps a paste in ESC[200~ ... ESC[201~. Ink
-// has no paste support; it hands the markers over as the inputs "[200~" and "[201~".
-const PASTE_START = '[200~';
-const PASTE_END = '[201~';
-// Text typed ahead and Enter can reach mai in one read (a fast typist over ssh, tmux send-keys):
-// outside a bracketed paste, one trailing carriage return and no other line break is Enter.
-const TYPED_THEN_ENTER = /^[^\r\n]+\r$/;
 
 /**
  * The composer's layer of the key dispatcher. Enter sends (not while a reply is in progress: the
- * status bar says why) and clears; editing keys go to the reducer; text is inserted. A paste's
- * newlines are inserted as text and never send: inside bracketed-paste markers everything is text,
- * and without them (a terminal that does not bracket pastes) any input longer than a character with
- * a line break inside is taken as a paste. Keys it does not know (Esc, Ctrl+N, PgUp...) fall
- * through to the global layer, and so does "?" in an empty composer (the help key).
+ * status bar says why) and clears; editing keys go to the reducer; typed text and pastes are
+ * inserted. A paste's line breaks are text and never send (the parser makes a bracketed paste, and
+ * a read of text with a line break inside, one paste event). Keys it does not know (Esc, Ctrl+N,
+ * PgUp...) fall through to the global layer, and so does "?" in an empty composer (the help key).
  */
 export function useComposerKeys(composer: ComposerController, store: MaiStore, commands: MaiCommands): KeyHandler {
   const {dispatch, current} = composer;
-  const pasting = useRef(false);
   return useCallback(
-    (input, key) => {
-      if (input === PASTE_START || input === PASTE_END) {
-        pasting.current = input === PASTE_START;
+    (event) => {
+      if (event.kind === 'paste') {
+        dispatch({type: 'paste', text: event.text});
         return true;
       }
-      if (pasting.current) {
-        // A lone "\r" inside a paste arrives as key.return: it is a line break of the pasted text.
-        dispatch({type: 'insert', text: key.return ? '\n' : input});
+      if (event.kind === 'text') {
+        if (matches('help', event) && current().text === '') return false;
+        dispatch({type: 'insert', text: event.text});
         return true;
       }
-      const send = () => {
-        if (store.getState().chat.busy) return;
-        const {text} = current();
-        if (text.trim() === '') return;
-        commands.send(text);
-        dispatch({type: 'clear'});
-        // Sending means "show me the answer": follow the bottom again.
-        const {ui, scrollBy} = store.getState();
-        if (ui.scrollOffset > 0) scrollBy(-ui.scrollOffset, ui.scrollOffset);
-      };
-      if (matches('send', input, key)) {
-        send();
-        return true;
-      }
-      if (input.length > 1 && TYPED_THEN_ENTER.test(input)) {
-        dispatch({type: 'insert', text: input.slice(0, -1)});
-        send();
+      if (matches('send', event)) {
+        send(store, commands, composer);
         return true;
       }
       for (const [id, action] of EDITING) {
-        if (matches(id, input, key)) {
+        if (matches(id, event)) {
           dispatch(action);
           return true;
         }
       }
-      if (input === '' || key.ctrl || key.meta) return false;
-      if (matches('help', input, key) && current().text === '') return false;
-      dispatch({type: 'insert', text: input});
-      return true;
+      return false;
     },
-    [store, commands, dispatch, current],
+    [store, commands, composer, dispatch, current],
   );
+}
+
+function send(store: MaiStore, commands: MaiCommands, {current, dispatch}: ComposerController): void {
+  if (store.getState().chat.busy) return;
+  const {text, pastes = []} = current();
+  if (text.trim() === '') return;
+  commands.send(expandPastes(text, pastes));
+  dispatch({type: 'clear'});
+  // Sending means "show me the answer": follow the bottom again.
+  const {ui, scrollBy} = store.getState();
+  if (ui.scrollOffset > 0) scrollBy(-ui.scrollOffset, ui.scrollOffset);
 }

@@ -25,25 +25,25 @@ export type GlobalKeysOptions = {
 export function useGlobalKeys({store, commands, chatColumns, chatRows, onQuitPress}: GlobalKeysOptions): KeyHandler {
   const {write} = useStdout();
   return useCallback(
-    (input, key) => {
-      if (matches('quit', input, key)) {
+    (event) => {
+      if (matches('quit', event)) {
         onQuitPress();
-      } else if (matches('stop', input, key)) {
+      } else if (matches('stop', event)) {
         commands.stop();
-      } else if (matches('nextModel', input, key)) {
+      } else if (matches('nextModel', event)) {
         commands.cycleModel(1);
-      } else if (matches('prevModel', input, key)) {
+      } else if (matches('prevModel', event)) {
         commands.cycleModel(-1);
-      } else if (matches('scrollUp', input, key) || matches('scrollDown', input, key)) {
+      } else if (matches('scrollUp', event) || matches('scrollDown', event)) {
         const {chat, scrollBy} = store.getState();
         // A page is what the scrolled pane shows (one row goes to its "newer below" line) less one
         // line kept from the previous page for context.
         const page = Math.max(1, chatRows - 2);
-        scrollBy(matches('scrollUp', input, key) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows));
-      } else if (matches('help', input, key)) {
+        scrollBy(matches('scrollUp', event) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows));
+      } else if (matches('help', event)) {
         const {ui, setHelpOpen} = store.getState();
         setHelpOpen(!ui.helpOpen);
-      } else if (matches('redraw', input, key)) {
+      } else if (matches('redraw', event)) {
         write(CLEAR_SCREEN);
       } else {
         return false;

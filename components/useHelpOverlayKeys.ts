@@ -9,10 +9,10 @@ import {matches, type KeyHandler} from './keys.js';
  */
 export function useHelpOverlayKeys(store: MaiStore): KeyHandler {
   return useCallback(
-    (input, key) => {
+    (event) => {
       const {ui, setHelpOpen} = store.getState();
-      if (!ui.helpOpen || matches('quit', input, key)) return false;
-      if (matches('stop', input, key) || matches('help', input, key)) setHelpOpen(false);
+      if (!ui.helpOpen || matches('quit', event)) return false;
+      if (matches('stop', event) || matches('help', event)) setHelpOpen(false);
       return true;
     },
     [store],

@@ -1,8 +1,11 @@
-// Keys as a terminal sends them, and a way to write them to ink-testing-library's stdin that does
-// not lose any. Ink reads stdin through a parser that holds a lone ESC back until the next
-// setImmediate (it could be the start of a sequence), and useInput's listener is re-attached after
-// a re-render; a key written before both have happened can be dropped or merged with the next.
-// So after every write: one setTimeout(0) and three setImmediates.
+import {createKeyParser, type KeyParser} from '../../components/input/parse-keys.js';
+import {ESCAPE_WAIT_MS} from '../../components/useKeyDispatcher.js';
+
+// Keys as a terminal sends them, and a way to write them to ink-testing-library's stdin and see
+// their effect. Ink holds a lone ESC back until the next setImmediate and mai's dispatcher for
+// ESCAPE_WAIT_MS more (either could be the start of a sequence), and React renders after the keys:
+// so after every write one setTimeout(0) and three setImmediates, and after a write that ends in
+// a held-back ESC, the dispatcher's wait first.
 
 export const KEYS = {
   enter: '\r',
@@ -10,6 +13,7 @@ export const KEYS = {
   ctrlJ: '\n',
   escape: '\u001b',
   backspace: '\u007f',
+  delete: '\u001b[3~',
   left: '\u001b[D',
   right: '\u001b[C',
   up: '\u001b[A',
@@ -19,11 +23,13 @@ export const KEYS = {
   pageUp: '\u001b[5~',
   pageDown: '\u001b[6~',
   f1: '\u001bOP',
+  f2: '\u001bOQ',
   ctrlC: '\u0003',
   ctrlD: '\u0004',
   ctrlL: '\u000c',
   ctrlN: '\u000e',
   ctrlP: '\u0010',
+  ctrlT: '\u0014',
   ctrlU: '\u0015',
 } as const;
 
@@ -35,10 +41,20 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** The same parser as the app's, fed the same chunks: it tells when the app holds an ESC back. */
+const shadowParsers = new WeakMap<Writable, KeyParser>();
+
 /** Writes each chunk as its own read (a key, or a whole paste) and settles after each. */
 export async function press(stdin: Writable, ...chunks: readonly string[]): Promise<void> {
+  const shadow = shadowParsers.get(stdin) ?? createKeyParser();
+  shadowParsers.set(stdin, shadow);
   for (const chunk of chunks) {
     stdin.write(chunk);
+    shadow.feed(chunk);
+    if (shadow.holding()) {
+      shadow.flush();
+      await new Promise<void>((resolve) => setTimeout(resolve, ESCAPE_WAIT_MS));
+    }
     await settle();
   }
 }

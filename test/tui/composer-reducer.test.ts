@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {composerReducer, EMPTY_COMPOSER, type Action, type ComposerState} from '../../components/composer-reducer.js';
+import {expandPastes, labelPastes, PASTE_COLLAPSE_CHARS} from '../../components/pasted-blocks.js';
 
 /** A state from text with "|" marking the cursor: at("ab|c") is {text: "abc", cursor: 2}. */
 function at(marked: string): ComposerState {
@@ -101,5 +102,53 @@ describe('composerReducer', () => {
 
   it('clear empties the composer', () => {
     expect(composerReducer(at('some\ntext|'), {type: 'clear'})).toEqual(EMPTY_COMPOSER);
+  });
+});
+
+describe('large pastes', () => {
+  const big = Array.from({length: 60}, (_, i) => `line ${i}`).join('\n');
+
+  it('a paste under the limits is text', () => {
+    const state = composerReducer(EMPTY_COMPOSER, {type: 'paste', text: 'a\r\nb'});
+    expect(state.text).toBe('a\nb');
+    expect(expandPastes(state.text, state.pastes ?? [])).toBe('a\nb');
+  });
+
+  it.each([
+    ['more lines than the limit', big],
+    ['more characters than the limit', 'x'.repeat(PASTE_COLLAPSE_CHARS + 1)],
+  ])('a paste with %s is one collapsed block the cursor steps over', (_name, pasted) => {
+    let state = composerReducer(at('ab|'), {type: 'paste', text: pasted});
+    state = [insert('!'), {type: 'left'} as const, {type: 'left'} as const, insert('<')].reduce(composerReducer, state);
+    expect(labelPastes(state.text, state.pastes ?? [])).toMatch(/^ab<\[pasted [\d.]+ k?B, [\d,]+ lines?\]!$/);
+    expect(expandPastes(state.text, state.pastes ?? [])).toBe(`ab<${pasted}!`);
+  });
+
+  it('labels a block by its size and lines', () => {
+    const state = composerReducer(EMPTY_COMPOSER, {type: 'paste', text: `${'x'.repeat(63)}\n`.repeat(16_000)});
+    expect(labelPastes(state.text, state.pastes ?? [])).toBe('[pasted 1.0 MB, 16,000 lines]');
+  });
+
+  it('Backspace deletes the whole block and frees it', () => {
+    const state = [{type: 'paste', text: big} as const, {type: 'backspace'} as const].reduce(composerReducer, EMPTY_COMPOSER);
+    expect(state.text).toBe('');
+    expect(state.pastes).toEqual([null]);
+  });
+
+  it('toggles the block before the cursor, else the first after it', () => {
+    const first = [insert('a'), {type: 'paste', text: big} as const, insert('b'), {type: 'paste', text: big} as const].reduce(
+      composerReducer,
+      EMPTY_COMPOSER,
+    );
+    const expanded = (s: ComposerState) => (s.pastes ?? []).map((p) => p?.expanded);
+    expect(expanded(composerReducer(first, {type: 'togglePaste'}))).toEqual([false, true]);
+    const atStart = composerReducer(first, {type: 'home'});
+    expect(expanded(composerReducer(atStart, {type: 'togglePaste'}))).toEqual([true, false]);
+    const twice = [{type: 'togglePaste'} as const, {type: 'togglePaste'} as const].reduce(composerReducer, first);
+    expect(expanded(twice)).toEqual([false, false]);
+  });
+
+  it('placeholder characters typed or pasted are dropped', () => {
+    expect(composerReducer(EMPTY_COMPOSER, insert('a\u{100000}b')).text).toBe('ab');
   });
 });

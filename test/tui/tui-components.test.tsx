@@ -327,6 +327,15 @@ describe('the help overlay', () => {
     expect(frame()).not.toMatch(/> x/);
   });
 
+  it('F1 opens it, F2 and the other function keys do not', async () => {
+    const {stdin, frame} = await renderApp(filledStore(), recordingCommands().commands, {columns: 160, rows: 40});
+    await press(stdin, KEYS.f2, `${ESC}[24~`, `${ESC}[2~`);
+    expect(frame()).not.toContain('┌ help');
+    expect(frame()).toMatch(/> +│/);
+    await press(stdin, `${ESC}[11~`);
+    expect(frame()).toContain('┌ help');
+  });
+
   it('? in a message that is not empty is just a question mark', async () => {
     const {stdin, frame} = await renderApp(filledStore(), recordingCommands().commands);
     await type(stdin, 'why?');
@@ -501,6 +510,82 @@ describe('keys', () => {
     await press(stdin, KEYS.ctrlC);
     expect(calls).toEqual([]);
     expect(lines().at(-1)).toContain('press Ctrl+C again to quit');
+  });
+
+  it('every key of a read counts: 100 Ctrl+N in one write are 100 model switches', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin} = await renderApp(filledStore(), commands);
+    await press(stdin, KEYS.ctrlN.repeat(100));
+    expect(calls).toEqual(Array<Call>(100).fill({command: 'cycleModel', args: [1]}));
+    await press(stdin, `${KEYS.ctrlP}${KEYS.ctrlN}${KEYS.ctrlP}`);
+    expect(calls.slice(100).map((c) => c.args[0])).toEqual([-1, 1, -1]);
+  });
+
+  it('keys and text in one read are each handled, in order', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin} = await renderApp(filledStore(), commands);
+    await press(stdin, `helo${KEYS.left}l${KEYS.home}${KEYS.delete}H${KEYS.end}!${KEYS.ctrlN}${KEYS.enter}`);
+    expect(calls).toEqual([
+      {command: 'cycleModel', args: [1]},
+      {command: 'send', args: ['Hello!']},
+    ]);
+  });
+
+  it('an escape sequence cut between two reads is one key', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin, lines} = await renderApp(filledStore(), commands);
+    await type(stdin, 'ab');
+    // Ink hands the lone ESC over at its next setImmediate; the rest comes in a later read.
+    stdin.write(ESC);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await press(stdin, '[D', 'X');
+    expect(lines().at(-3)).toMatch(/│ > aXb/);
+    expect(calls).toEqual([]);
+  });
+
+  it('Delete removes the character after the cursor, Backspace the one before', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin} = await renderApp(filledStore(), commands);
+    await type(stdin, 'abcd');
+    await press(stdin, KEYS.left, KEYS.left, KEYS.delete, KEYS.backspace, KEYS.enter);
+    expect(calls).toEqual([{command: 'send', args: ['ad']}]);
+  });
+
+  it('Home and End move within the line, in their xterm, VT220 and rxvt forms', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin} = await renderApp(filledStore(), commands);
+    await type(stdin, 'one');
+    await press(stdin, KEYS.ctrlJ);
+    await type(stdin, 'two');
+    await press(stdin, KEYS.home, '<', `${ESC}[4~`, '>', KEYS.up, `${ESC}[1~`, '[', `${ESC}[8~`, ']', KEYS.enter);
+    expect(calls).toEqual([{command: 'send', args: ['[one]\n<two>']}]);
+  });
+
+  it('a 1 MB paste is a collapsed block: the next key shows at once, Enter sends all of it', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin, lines, frame} = await renderApp(filledStore(), commands);
+    const pasted = Array.from({length: 16_000}, (_, i) => `${`pasted line ${i} `.padEnd(63, '.')}\n`).join('');
+    // As a tty delivers it: the markers and 64 KiB reads.
+    const reads = [`${ESC}[200~`];
+    for (let i = 0; i < pasted.length; i += 65_536) reads.push(pasted.slice(i, i + 65_536));
+    await press(stdin, ...reads, `${ESC}[201~`, 'x');
+    expect(lines().at(-3)).toMatch(/│ > \[pasted 1\.0 MB, 16,000 lines\]x +│/);
+    // Expanded, the paste's last lines show above the cursor's row; collapsed again, its label.
+    await press(stdin, KEYS.ctrlT);
+    expect(lines().slice(-7, -2)).toEqual([
+      expect.stringMatching(/^│ {3}pasted line 15996 \.+ +│$/),
+      expect.stringMatching(/^│ {3}pasted line 15997 \.+ +│$/),
+      expect.stringMatching(/^│ {3}pasted line 15998 \.+ +│$/),
+      expect.stringMatching(/^│ {3}pasted line 15999 \.+ +│$/),
+      expect.stringMatching(/^│ {3}x +│$/),
+    ]);
+    await press(stdin, KEYS.home, KEYS.ctrlT);
+    expect(lines().at(-3)).toMatch(/│ > \[pasted 1\.0 MB, 16,000 lines\]x +│/);
+    expect(frame()).not.toContain('pasted line');
+    await press(stdin, KEYS.end);
+    await press(stdin, KEYS.enter);
+    expect(calls).toEqual([{command: 'send', args: [`${pasted}x`]}]);
   });
 
   it('Ctrl+L clears the screen through Ink, which then repaints its last frame', async () => {
