@@ -24,6 +24,7 @@ export type KeyBindingId =
   | 'newline'
   | 'stop'
   | 'nextModel'
+  | 'autoSwitch'
   | 'prevModel'
   | 'scrollUp'
   | 'scrollDown'
@@ -68,6 +69,7 @@ export const KEY_BINDINGS = {
   stop: {id: 'stop', keys: 'Esc', description: 'stop the reply, keep its text', match: plain('escape')},
   nextModel: {id: 'nextModel', keys: 'Ctrl+N', description: 'switch to the next model', match: ctrl('n')},
   prevModel: {id: 'prevModel', keys: 'Ctrl+P', description: 'switch to the previous model', match: ctrl('p')},
+  autoSwitch: {id: 'autoSwitch', keys: 'Ctrl+A', description: 'automatic model switching off / on', match: ctrl('a')},
   scrollUp: {id: 'scrollUp', keys: 'PgUp', description: 'scroll the chat up a page', match: plain('pageUp')},
   scrollDown: {id: 'scrollDown', keys: 'PgDn', description: 'scroll the chat down a page', match: plain('pageDown')},
   help: {
@@ -82,8 +84,9 @@ export const KEY_BINDINGS = {
   cursorRight: {id: 'cursorRight', keys: '→', description: 'cursor right', match: plain('right')},
   cursorUp: {id: 'cursorUp', keys: '↑', description: 'cursor to the line above', match: plain('up')},
   cursorDown: {id: 'cursorDown', keys: '↓', description: 'cursor to the line below', match: plain('down')},
-  lineStart: {id: 'lineStart', keys: 'Home, Ctrl+A', description: 'start of the line', match: either(plain('home'), ctrl('a'))},
-  lineEnd: {id: 'lineEnd', keys: 'End, Ctrl+E', description: 'end of the line', match: either(plain('end'), ctrl('e'))},
+  // Ctrl+A is automatic switching (DESIGN.md §8), so the line's ends are Home and End alone.
+  lineStart: {id: 'lineStart', keys: 'Home', description: 'start of the line', match: plain('home')},
+  lineEnd: {id: 'lineEnd', keys: 'End', description: 'end of the line', match: plain('end')},
   // Ctrl+H too: many terminals (and tmux with some TERMs) send it for the Backspace key.
   erase: {
     id: 'erase',
@@ -109,7 +112,7 @@ export const KEY_BINDINGS = {
 /** The order the help overlay lists the keys in, grouped; the most needed first (small screens clip). */
 export const HELP_SECTIONS: readonly {readonly title: string; readonly ids: readonly KeyBindingId[]}[] = [
   {title: 'chat', ids: ['send', 'newline', 'stop', 'scrollUp', 'scrollDown']},
-  {title: 'models', ids: ['nextModel', 'prevModel']},
+  {title: 'models', ids: ['nextModel', 'prevModel', 'autoSwitch']},
   {title: 'screen', ids: ['help', 'redraw', 'quit']},
   {
     title: 'editing',

@@ -34,6 +34,8 @@ export function useGlobalKeys({store, commands, chatColumns, chatRows, onQuitPre
         commands.cycleModel(1);
       } else if (matches('prevModel', event)) {
         commands.cycleModel(-1);
+      } else if (matches('autoSwitch', event)) {
+        commands.toggleAutoSwitch();
       } else if (matches('scrollUp', event) || matches('scrollDown', event)) {
         const {chat, scrollBy} = store.getState();
         // A page is what the scrolled pane shows (one row goes to its "newer below" line) less one

@@ -11,6 +11,7 @@ import type {ModelManagerOptions} from './manager/model-manager.js';
 import type {ResourceSource} from './monitor/resource-monitor.js';
 import {defaultThreadCount} from './backends/embedded/threads.js';
 import {readPreferences} from './manager/preferences.js';
+import {EstimateCorrections, estimatesFile} from './manager/estimate-corrections.js';
 import type {MaiStore} from './store.js';
 
 // What Mai.create reads and builds before the Mai exists: the config, the event log, the default
@@ -60,6 +61,7 @@ export type MaiSetup = {
   readonly backends: readonly ModelBackend[];
   readonly preferredModel: string | null;
   readonly resumed: OpenedConversation | null;
+  readonly corrections: EstimateCorrections;
 };
 
 const GiB = 1024 ** 3;
@@ -84,7 +86,8 @@ export async function loadMaiSetup(options: MaiOptions, onModelLost: (handle: Mo
   const log = options.log ?? openEventLog(paths.logFile);
   const backends = options.backends ?? defaultBackends(config, log, options.keepSpareEngine ?? false, onModelLost);
   const preferredModel = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
-  return {config, paths, log, backends, preferredModel, resumed};
+  const corrections = await EstimateCorrections.open(estimatesFile(paths.stateDir), log);
+  return {config, paths, log, backends, preferredModel, resumed, corrections};
 }
 
 /** The embedded engine, and LM Studio when the config enables it; engine and SDK warnings go to the log. */

@@ -3,7 +3,7 @@ import type {MaiCommands} from './commands.js';
 import type {Config, MaiPaths} from './config.js';
 import type {EventLog} from './util/log.js';
 import {backendReports, maiStatus, type MaiStatus} from './mai-status.js';
-import {loadMaiSetup, modelManagerSettings, type MaiOptions, type OpenedConversation} from './mai-setup.js';
+import {loadMaiSetup, modelManagerSettings, type MaiOptions, type MaiSetup} from './mai-setup.js';
 import type {ResponseStats} from './domain.js';
 import type {BackendConnection, ConnectionStatus, ModelBackend} from './backends/backend.js';
 import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './conversation/context-manager.js';
@@ -59,15 +59,17 @@ export class Mai implements MaiCommands {
   private shutdownPromise: Promise<void> | null = null;
   private quitListeners: (() => void)[] = [];
 
-  private constructor(
-    readonly config: Config,
-    readonly paths: MaiPaths,
-    private readonly backends: readonly ModelBackend[],
-    private readonly log: EventLog,
-    options: MaiOptions,
-    preferredModel: string | null,
-    resumed: OpenedConversation | null,
-  ) {
+  readonly config: Config;
+  readonly paths: MaiPaths;
+  private readonly backends: readonly ModelBackend[];
+  private readonly log: EventLog;
+
+  private constructor(setup: MaiSetup, options: MaiOptions) {
+    const {config, paths, backends, log, preferredModel, resumed, corrections} = setup;
+    this.config = config;
+    this.paths = paths;
+    this.backends = backends;
+    this.log = log;
     this.store = options.store ?? createMaiStore();
     this.context = new ContextManager({
       store: this.store,
@@ -96,6 +98,7 @@ export class Mai implements MaiCommands {
       availableMemory: () => this.availableMemory(),
       ...modelManagerSettings(config),
       ...(options.strict ? {strict: true} : {}),
+      corrections,
       ...(options.forgeDemoModels === false ? {} : {onNoModels: () => this.forgeDemos()}),
       onSwitch: async ({handle, backend}, from, reason) => {
         await this.context.transfer(contextTarget(backend, handle), from, reason);
@@ -167,7 +170,7 @@ export class Mai implements MaiCommands {
     // The backends are built before the Mai that must hear when one of their engines dies.
     const created: {mai?: Mai} = {};
     const setup = await loadMaiSetup(options, (handle, error) => created.mai?.models.forgetLost(handle, error));
-    created.mai = new Mai(setup.config, setup.paths, setup.backends, setup.log, options, setup.preferredModel, setup.resumed);
+    created.mai = new Mai(setup, options);
     return created.mai;
   }
 

@@ -72,6 +72,11 @@ export interface ModelBackend {
    */
   residentBytes?(handle: ModelHandle): number;
   /**
+   * What the load of `handle` took, measured once the model is resident (null when it is gone):
+   * mai corrects its estimates for the next loads from it. Absent where the engine is elsewhere.
+   */
+  measureLoad?(handle: ModelHandle): Promise<MeasuredLoad | null>;
+  /**
    * Whether `respond` can go on from the start of a reply another model wrote (`continueFrom`):
    * then a switch in the middle of a reply keeps its text and the new model finishes it.
    */
@@ -88,6 +93,19 @@ export interface ModelBackend {
   /** For a backend in another program or on another host: whether it can be reached, followed live. */
   readonly connection?: BackendConnection;
 }
+
+/** What one load measured in the engine's own process, for estimates that learn (manager/estimate-learning.ts). */
+export type MeasuredLoad = {
+  readonly contextLength: number;
+  /** Layers offloaded to the GPU (0 on CPU). */
+  readonly gpuLayers: number;
+  /** The engine process with no model yet (the empty engine). */
+  readonly baselineBytes: number;
+  /** The same process with the model loaded and warmed up. */
+  readonly residentBytes: number;
+  /** GPU memory the load took; 0 without a GPU. */
+  readonly vramBytes: number;
+};
 
 /** How a backend in another program is doing, for the models panel and `mai status`. */
 export type ConnectionStatus = {

@@ -6,17 +6,9 @@ import {z} from 'zod';
 // per model, measured ÷ estimated for the model's own part, and the size of an empty engine on
 // this machine. Pure: estimate-corrections.ts reads and writes the file.
 
-/** What one load measured (EmbeddedBackend.measureLoad): the engine host's RSS before and after. */
-export type MeasuredLoad = {
-  readonly contextLength: number;
-  readonly gpuLayers: number;
-  /** The engine process with no model yet (the empty engine). */
-  readonly baselineBytes: number;
-  /** The same process with the model loaded and warmed up. */
-  readonly residentBytes: number;
-  /** GPU memory the load took; 0 without a GPU. */
-  readonly vramBytes: number;
-};
+import type {MeasuredLoad} from '../backends/backend.js';
+
+export type {MeasuredLoad};
 
 const ModelCorrectionSchema = z.object({
   factor: z.number().positive(),

@@ -2,7 +2,8 @@ import type {EventLog} from '../util/log.js';
 import type {MaiStore, ModelEntry, SwitchKind} from '../store.js';
 import type {ChatMessage} from '../domain.js';
 import type {ModelBackend, ModelHandle} from '../backends/backend.js';
-import {buildEntries, contextFor, listAllModels, type ModelSettings} from './catalog.js';
+import {buildEntries, contextFor, listAllModels, toEntry, type CatalogContext, type ModelSettings} from './catalog.js';
+import type {EstimateCorrections} from './estimate-corrections.js';
 import {errorMessage, ModelError} from '../backends/model-error.js';
 import {fitsInMemory, gib} from './estimate.js';
 import {cycleModel, selectBestModel} from './select.js';
@@ -32,6 +33,8 @@ export type ModelManagerOptions = Omit<ReplySettings, 'store' | 'log'> & {
   readonly onSwitch?: (target: LoadedModel, from: string | null, reason: string) => Promise<void>;
   /** A pinned model that cannot be used fails the request instead of falling back (`--strict`). */
   readonly strict?: boolean;
+  /** What earlier loads measured: estimates are corrected by it, and each load adds to it. */
+  readonly corrections?: EstimateCorrections;
   readonly now?: () => number;
 };
 
@@ -173,13 +176,45 @@ export class ModelManager {
       listed = await listAllModels(backends, settingsFor);
     }
     for (const problem of listed.problems) log.warn('catalog-problem', {problem});
-    const memory = await this.options.availableMemory();
-    const entries = buildEntries(listed.infos, {...this.options, availableBytes: memory.ramBytes});
+    const entries = buildEntries(listed.infos, await this.catalogContext());
     this.store.setModelEntries(entries);
     for (const entry of entries) {
       if (entry.unusable) this.store.setModelStatus(entry.key, {state: 'failed', reason: entry.unusable});
     }
     return entries;
+  }
+
+  /** What a catalogue entry is computed with: settings, memory free now, learned corrections. */
+  private async catalogContext(): Promise<CatalogContext> {
+    const memory = await this.options.availableMemory();
+    const {corrections} = this.options;
+    return {
+      ...this.options,
+      availableBytes: memory.ramBytes,
+      ...(memory.vramBytes === undefined ? {} : {availableVramBytes: memory.vramBytes}),
+      ...(corrections
+        ? {correctionFor: corrections.factorFor, engineProcessBytes: corrections.engineProcessBytes(), gpuLayersFor: corrections.gpuLayersFor}
+        : {}),
+    };
+  }
+
+  /**
+   * Learns from a load what the model really takes (once it is resident), then re-estimates every
+   * entry: in the background, a load never waits for it.
+   */
+  private learnFrom(entry: ModelEntry, loaded: Loaded): void {
+    const {corrections, log} = this.options;
+    if (!corrections || !loaded.backend.measureLoad) return;
+    loaded.backend
+      .measureLoad(loaded.handle)
+      .then(async (measured) => {
+        if (!measured) return;
+        const factor = await corrections.recordLoad(entry, measured);
+        log.event('estimate-learned', {model: entry.key, estimateBytes: entry.estimateBytes, residentBytes: measured.residentBytes, baselineBytes: measured.baselineBytes, factor});
+        const context = await this.catalogContext();
+        this.store.setModelEntries(this.entries().map((known) => toEntry(known, context)));
+      })
+      .catch((error: unknown) => log.error('estimate-learning-failed', error, {model: entry.key}));
   }
 
   /** Resolves once the catalogue has been listed at least once. */
@@ -289,6 +324,7 @@ export class ModelManager {
       this.loadMs.set(key, ms);
       this.store.setModelStatus(key, {state: 'loaded'});
       this.options.log.event('load', {model: key, ms, contextLength: handle.contextLength});
+      this.learnFrom(entry, loaded);
       return loaded;
     } catch (error) {
       this.onLoadFailed(key, error);

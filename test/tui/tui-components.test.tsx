@@ -26,6 +26,7 @@ function recordingCommands(): {readonly commands: MaiCommands; readonly calls: C
     stop: () => void calls.push({command: 'stop', args: []}),
     cycleModel: (direction) => void calls.push({command: 'cycleModel', args: [direction]}),
     quit: () => void calls.push({command: 'quit', args: []}),
+    toggleAutoSwitch: () => void calls.push({command: 'toggleAutoSwitch', args: []}),
   };
   return {commands, calls};
 }
@@ -442,6 +443,20 @@ describe('keys', () => {
       {command: 'cycleModel', args: [-1]},
       {command: 'stop', args: []},
     ]);
+  });
+
+  it('Ctrl+A toggles automatic switching; the status bar says when mai will not switch by itself', async () => {
+    const {commands, calls} = recordingCommands();
+    const store = filledStore();
+    const {stdin, lines} = await renderApp(store, commands);
+    await press(stdin, KEYS.ctrlA);
+    expect(calls).toEqual([{command: 'toggleAutoSwitch', args: []}]);
+    const statusBar = () => lines().find((line) => line.includes(' model ')) ?? '';
+    expect(statusBar()).not.toMatch(/auto off|pinned/);
+    await update(() => store.getState().setAutoSwitch(false, null));
+    expect(statusBar()).toMatch(/ · auto off/);
+    await update(() => store.getState().setAutoSwitch(true, 'mai-demo-small'));
+    expect(statusBar()).toMatch(/ · pinned/);
   });
 
   it('PgUp scrolls up a page so older lines appear; PgDn comes back to the newest', async () => {

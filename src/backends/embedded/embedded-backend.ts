@@ -1,9 +1,9 @@
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {ChatMessage, ModelInfo} from '../../domain.js';
-import type {LoadOptions, ModelBackend, ModelHandle, RespondOptions, ResponseResult} from '../backend.js';
+import type {LoadOptions, MeasuredLoad, ModelBackend, ModelHandle, RespondOptions, ResponseResult} from '../backend.js';
 import {EngineHostProcess} from './engine-host-process.js';
-import type {EngineMemory, GpuChoice} from './engine-protocol.js';
+import type {GpuChoice} from './engine-protocol.js';
 import {ModelError} from '../model-error.js';
 import {findGgufFiles, readModelInfo} from './gguf-files.js';
 
@@ -24,13 +24,6 @@ export type EmbeddedBackendOptions = {
   readonly keepSpareEngine?: boolean;
   /** A loaded model's engine died while mai was not using it. */
   readonly onModelLost?: (handle: ModelHandle, error: ModelError) => void;
-};
-
-/** What a load cost, measured by its engine host (engine-host.ts), with what the load resolved to. */
-export type LoadMeasurement = EngineMemory & {
-  readonly contextLength: number;
-  /** Layers node-llama-cpp offloaded to the GPU (0 on CPU; layers + 1 is all, the output layer included). */
-  readonly gpuLayers: number;
 };
 
 type CachedInfo = {readonly size: number; readonly mtimeMs: number; readonly info: ModelInfo};
@@ -237,7 +230,7 @@ export class EmbeddedBackend implements ModelBackend {
    * The memory a loaded model takes, once its engine measured it resident (shortly after the load;
    * the estimate learns from it). Null when the model was unloaded or its engine ended first.
    */
-  async measureLoad(handle: ModelHandle): Promise<LoadMeasurement | null> {
+  async measureLoad(handle: ModelHandle): Promise<MeasuredLoad | null> {
     const host = this.hosts.get(handle.id);
     const memory = host ? await host.memoryAfterLoad() : null;
     if (!memory || !host?.info) return null;

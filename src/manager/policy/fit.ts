@@ -12,10 +12,10 @@ const GiB = 1024 ** 3;
 export type AvailableMemory = {readonly ramBytes: number; readonly vramBytes?: number};
 
 /**
- * A catalogue entry, with the part of its estimate that lands on the GPU when estimates carry one.
- * `estimateBytes` stays the whole; RAM needs the rest.
+ * A catalogue entry: `estimateBytes` is what it takes of RAM, `estimateVramBytes` what it takes of
+ * the GPU's memory on top, when its layers are offloaded (catalog.ts).
  */
-export type PolicyEntry = ModelEntry & {readonly estimateVramBytes?: number};
+export type PolicyEntry = ModelEntry;
 
 export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
 
@@ -27,10 +27,10 @@ export function secondsText(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** RAM and VRAM a model needs; without VRAM figures the whole estimate counts against RAM. */
+/** RAM and VRAM a model needs; without VRAM figures (no GPU reading) the whole counts against RAM. */
 export function memoryNeed(entry: PolicyEntry, memory: AvailableMemory): {readonly ram: number; readonly vram: number} {
-  const vram = memory.vramBytes === undefined ? 0 : Math.min(entry.estimateVramBytes ?? 0, entry.estimateBytes);
-  return {ram: entry.estimateBytes - vram, vram};
+  const vram = entry.estimateVramBytes ?? 0;
+  return memory.vramBytes === undefined ? {ram: entry.estimateBytes + vram, vram: 0} : {ram: entry.estimateBytes, vram};
 }
 
 /** A loaded model always fits (it is already paid for); any other one needs its estimate plus headroom free. */

@@ -187,7 +187,8 @@ describe('selectModel: no flip-flop, and a switch worth its load', () => {
 });
 
 describe('selectModel: VRAM', () => {
-  const gpuLarge = {...large, estimateVramBytes: 6 * GiB};
+  // 9 GiB in all: 3 of RAM, 6 of VRAM on top.
+  const gpuLarge = {...large, estimateBytes: 3 * GiB, estimateVramBytes: 6 * GiB};
   it.each([
     {name: 'fits when both parts fit', memory: {ramBytes: 5 * GiB, vramBytes: 8 * GiB}, key: 'large-13b'},
     {name: 'does not fit when VRAM is short', memory: {ramBytes: 16 * GiB, vramBytes: 4 * GiB}, key: 'medium-7b'},
