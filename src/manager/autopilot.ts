@@ -115,7 +115,16 @@ export class Autopilot {
 
   private async select(wanted: Tier, score: number): Promise<SelectionDecision> {
     const {manager, config} = this.options;
-    const {models} = this.options.store.getState();
+    const {models, resources} = this.options.store.getState();
+    // Under memory pressure a message never takes mai up a tier: the pressure policy decides when
+    // memory allows it again (switch_up_after_ms of ok), whatever the free figure says now.
+    const pressure = resources[LOCAL_HOST]?.pressure;
+    const underPressure = pressure !== undefined && (pressure.ram !== 'ok' || pressure.vram !== 'ok');
+    const current = manager.currentEntry();
+    const excluded = manager.recentlyFailed();
+    if (underPressure && current) {
+      for (const entry of manager.entries()) if (tierRank(entry.tier) > tierRank(current.tier)) excluded.add(entry.key);
+    }
     return selectModel({
       entries: manager.entries(),
       memory: await manager.availableMemory(),
@@ -124,7 +133,7 @@ export class Autopilot {
       currentKey: manager.current()?.handle.key ?? null,
       pinnedKey: models.pinnedKey,
       autoSwitch: models.autoSwitch,
-      excluded: manager.recentlyFailed(),
+      excluded,
       task: {wantedTier: wanted, score, previousWantedTier: this.previousWantedTier, turn: this.turn, wentUpAtTurn: this.wentUpAtTurn},
       rules: {stayUpTurns: config.policy.stayUpTurns, switchCostBudgetMs: config.policy.switchCostBudgetMs, thresholds: config.policy.complexity},
       loadMs: manager.measuredLoadMs(),

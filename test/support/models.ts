@@ -20,6 +20,7 @@ export type TestModelKey =
   | 'tiny'
   | 'looping'
   | 'slow'
+  | 'slow-looping'
   | 'small-context'
   | 'duplicate-token'
   | 'truncated'
@@ -75,6 +76,9 @@ const slow: ForgeSpec = {
   headCountKv: 2,
   contextLength: 2048,
 };
+// Slow and never done: a reply that runs long enough for its speed to be judged (struggle tests),
+// at half the slow model's depth (~90 MB, about twice its speed).
+const slowLooping: ForgeSpec = {...slow, name: 'test-slow-looping', layers: 150, loop: true, message: 'I go on slowly, and on, and on.'};
 const smallContext: ForgeSpec = {
   ...demoSmall,
   name: 'test-small-context',
@@ -97,6 +101,7 @@ export const TEST_MODELS: Readonly<Record<TestModelKey, TestModel>> = {
   tiny: speaking(tiny),
   looping: {fileName: demoModelFileName(looping), behavior: 'loops', message: looping.message, spec: looping},
   slow: speaking(slow),
+  'slow-looping': {fileName: demoModelFileName(slowLooping), behavior: 'loops', message: slowLooping.message, spec: slowLooping},
   'small-context': speaking(smallContext),
   'duplicate-token': {fileName: demoModelFileName(duplicateToken), behavior: 'aborts-on-load', spec: duplicateToken},
   truncated: {fileName: demoModelFileName(truncated), behavior: 'corrupt', spec: truncated},
