@@ -207,6 +207,15 @@ export class Mai implements MaiCommands {
       .catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
   }
 
+  /** The model mai would start a chat with, and why (`mai status`); loads nothing. */
+  async plannedStart(): Promise<{readonly key: string; readonly reason: string} | null> {
+    const preferred = this.models.preferred();
+    const entry = preferred === null ? undefined : this.models.entries().find((candidate) => candidate.key === preferred);
+    if (entry && !entry.unusable) return {key: entry.key, reason: this.store.getState().models.pinnedKey === preferred ? 'pinned by you' : 'the conversation\'s last model'};
+    const decision = await this.autopilot.startDecision();
+    return decision.key === null ? null : {key: decision.key, reason: decision.reason};
+  }
+
   /** Samples resources once and lists the catalogue, without loading anything (`mai models`). */
   async catalog(): Promise<readonly ModelEntry[]> {
     await this.monitor.sampleOnce();

@@ -1,5 +1,4 @@
 import type {MaiOptions} from '../mai.js';
-import {selectBestModel} from '../manager/select.js';
 import {backendLine} from './backend-line.js';
 import {EXIT_OK} from './exit-codes.js';
 import {printJson, printLine} from './output.js';
@@ -35,8 +34,8 @@ export async function status(options: MaiOptions & {readonly json?: boolean; rea
     if (options.watch) return watchStatus(mai, signal, options);
     const entries = await mai.catalog();
     await new Promise((resolve) => setTimeout(resolve, CPU_SAMPLE_GAP_MS));
-    const sample = await mai.sampleResources();
-    const selection = selectBestModel({entries, preferredKey: mai.models.preferred(), availableBytes: sample.memory.availableBytes});
+    await mai.sampleResources();
+    const selection = entries.length > 0 ? await mai.plannedStart() : null;
     const current = await mai.getStatus();
     const switches = await lastSwitches(mai.paths.logFile);
     const {autoSwitch, pinnedKey} = mai.store.getState().models;

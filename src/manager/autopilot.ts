@@ -70,18 +70,25 @@ export class Autopilot {
    * model (when it fits), goes first.
    */
   async startModel(): Promise<void> {
-    const {manager, config} = this.options;
-    await manager.ensureCatalog();
+    const {manager} = this.options;
     if (manager.preferred() !== null) {
       await manager.ensureCurrent();
       return;
     }
-    const decision = await this.select(tierForScore(0, config.policy.complexity), 0);
+    const decision = await this.startDecision();
     if (decision.key === null) {
       await manager.ensureCurrent();
       return;
     }
-    await manager.switchTo(decision.key, decision.action === 'degrade' ? decision.reason : `ready for a first message: ${decision.key}`, 'start');
+    await manager.switchTo(decision.key, decision.reason, 'start');
+  }
+
+  /** The model mai starts with and why (`mai status`), deciding nothing else. */
+  async startDecision(): Promise<SelectionDecision> {
+    const {manager, config} = this.options;
+    await manager.ensureCatalog();
+    const decision = await this.select(tierForScore(0, config.policy.complexity), 0);
+    return decision.action === 'degrade' || decision.key === null ? decision : {...decision, reason: `ready for a first message: ${decision.reason}`};
   }
 
   /**
@@ -102,7 +109,11 @@ export class Autopilot {
     this.previousWantedTier = wanted;
     this.wantedTier = wanted;
     log.event('selection', {turn: this.turn, score: complexity.score, signals: complexity.signals, wanted, action: decision.action, key: decision.key, reason: decision.reason});
-    if (decision.pinnedFailed) manager.recordFallback(decision.pinnedFailed.key, decision.key, decision.pinnedFailed.why);
+    if (decision.pinnedFailed) {
+      // With --strict the reply itself fails on the pinned model (ModelManager.ensureCurrent).
+      if (manager.strict) return;
+      manager.recordFallback(decision.pinnedFailed.key, decision.key, decision.pinnedFailed.why);
+    }
     if (decision.action === 'switch') {
       const from = manager.currentEntry();
       await manager.switchTo(decision.key, decision.reason, 'task');

@@ -107,6 +107,11 @@ export class ModelManager {
     return this.options.availableMemory();
   }
 
+  /** A pinned model that cannot be used fails the request (`--strict`). */
+  get strict(): boolean {
+    return this.options.strict === true;
+  }
+
   get headroomBytes(): number {
     return this.options.headroomBytes;
   }

@@ -29,7 +29,7 @@ import {ggufFileSize, writeGguf, type GgufFile} from '../../src/backends/embedde
 import {TEST_MODELS, testModelPath, type TestModelKey} from '../support/models.js';
 
 const modelDir = inject('modelDir');
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MB = 1_000_000;
 
 let llama: Llama;

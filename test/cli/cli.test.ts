@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process';
-import {mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises';
+import {mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -80,13 +80,23 @@ describe('mai on a machine with no models', () => {
     expect(stdout).toMatch(/mai-demo-small\s+embedded\s+small.*demo model/);
   });
 
-  it('answers with --json: text, model and token counts', async () => {
+  it('answers with --json: text, model and token counts, and the switches made for it', async () => {
     const {code, stdout, stderr} = await run(['ask', '--json', 'hello'], env);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const answer = JSON.parse(stdout) as {text: string; model: string; tokens: {prompt: number; completion: number}; interrupted: boolean};
-    expect(answer.text).toMatch(/^Greetings from mai-demo-large/);
-    expect(answer.model).toBe('mai-demo-large');
+    const answer = JSON.parse(stdout) as {
+      text: string;
+      model: string;
+      tokens: {prompt: number; completion: number};
+      interrupted: boolean;
+      switches: {from: string | null; to: string; reason: string; kind: string}[];
+      fallbacks: unknown[];
+    };
+    // A simple message goes to the fastest tier that is enough.
+    expect(answer.text).toMatch(/^Hello! I am mai-demo-small/);
+    expect(answer.model).toBe('mai-demo-small');
+    expect(answer.switches).toEqual([expect.objectContaining({from: null, to: 'mai-demo-small', kind: 'task', reason: 'the message asks for small: mai-demo-small'})]);
+    expect(answer.fallbacks).toEqual([]);
     expect(answer.tokens.prompt).toBeGreaterThan(0);
     expect(answer.tokens.completion).toBeGreaterThan(10);
     expect(answer.interrupted).toBe(false);
@@ -106,7 +116,7 @@ describe('mai on a machine with no models', () => {
       resources: {cpuPct: number; memory: {totalBytes: number; availableBytes: number}; maiRssBytes: number};
       backends: {id: string; available: boolean}[];
     };
-    expect(status.selectedModel.key).toBe('mai-demo-large');
+    expect(status.selectedModel).toEqual({key: 'mai-demo-small', reason: 'ready for a first message: the message asks for small: mai-demo-small'});
     expect(status.resources.memory.availableBytes).toBeGreaterThan(0);
     expect(status.resources.memory.totalBytes).toBeGreaterThanOrEqual(status.resources.memory.availableBytes);
     expect(status.resources.cpuPct).toBeGreaterThanOrEqual(0);
@@ -192,14 +202,57 @@ describe('mai interrupted', () => {
     expect(stdout.length).toBeGreaterThan(200);
   });
 
-  it('falls back when the model asked for crashes the engine, and says so on stderr', async () => {
+  it('falls back when the model asked for crashes the engine, says so on stderr and in --json, and never loads it twice', async () => {
     const both = await createSandbox(['duplicate-token', 'tiny']);
+    const broken = keyOf('duplicate-token');
     try {
-      const {code, stdout, stderr} = await run(['ask', '--model', keyOf('duplicate-token'), 'hi'], both.env);
+      const {code, stdout, stderr} = await run(['ask', '--json', '--model', broken, 'hi'], both.env);
       expect(code).toBe(0);
-      expect(stdout).toContain('Tiny test model here');
-      expect(stderr).toContain(`${keyOf('duplicate-token')} could not be loaded`);
-      expect(stderr).toContain('GGML_ASSERT');
+      const answer = JSON.parse(stdout) as {text: string; model: string; fallbacks: {from: string; to: string; reason: string}[]};
+      expect(answer).toMatchObject({model: 'test-tiny', text: expect.stringContaining('Tiny test model here')});
+      expect(answer.fallbacks).toEqual([{from: broken, to: 'test-tiny', reason: expect.stringContaining('GGML_ASSERT')}]);
+      expect(stderr).toMatch(new RegExp(`^mai: ${broken} can't be used: .*GGML_ASSERT.*; answered with test-tiny$`, 'm'));
+      const events = (await readFile(path.join(both.home, '.local/state/mai/events.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as {event: string; model?: string});
+      expect(events.filter((event) => event.event === 'load-failed' && event.model === broken)).toHaveLength(1);
+    } finally {
+      await both.cleanup();
+    }
+  });
+
+  it('names a corrupt file asked for, answers with another (exit 0), or fails with --strict (exit 1)', async () => {
+    const both = await createSandbox(['garbage', 'tiny']);
+    const corrupt = keyOf('garbage');
+    try {
+      const answered = await run(['ask', '--json', '--model', corrupt, 'hi'], both.env);
+      expect(answered.code).toBe(0);
+      const answer = JSON.parse(answered.stdout) as {model: string; fallbacks: {from: string; to: string; reason: string}[]};
+      expect(answer.model).toBe('test-tiny');
+      expect(answer.fallbacks).toEqual([{from: corrupt, to: 'test-tiny', reason: expect.stringMatching(/GGUF/i)}]);
+      expect(answered.stderr).toMatch(new RegExp(`^mai: ${corrupt} can't be used: .+; answered with test-tiny$`, 'm'));
+
+      const strict = await run(['ask', '--strict', '--model', corrupt, 'hi'], both.env);
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toBe('');
+      expect(strict.stderr).toMatch(new RegExp(`^mai: ${corrupt} can't be used: `, 'm'));
+      expect(strict.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await both.cleanup();
+    }
+  });
+
+  it('lists the last switches in mai status, newest last', async () => {
+    const both = await createSandbox(['demo-small', 'demo-large']);
+    try {
+      expect((await run(['ask', 'hi'], both.env)).code).toBe(0);
+      expect((await run(['ask', 'Explain step by step why quicksort is O(n log n) on average, and prove it.'], both.env)).code).toBe(0);
+      const status = JSON.parse((await run(['status', '--json'], both.env)).stdout) as {lastSwitches: {from: string | null; to: string; kind: string; reason: string}[]; autoSwitch: boolean};
+      expect(status.autoSwitch).toBe(true);
+      expect(status.lastSwitches.map((record) => [record.from, record.to, record.kind])).toEqual([
+        [null, 'mai-demo-small', 'task'],
+        [null, 'mai-demo-large', 'task'],
+      ]);
+      const human = await run(['status'], both.env);
+      expect(human.stdout).toMatch(/switched {3}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}– → mai-demo-large in [\d.]+ s: the message asks for large/);
     } finally {
       await both.cleanup();
     }
