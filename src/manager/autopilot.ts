@@ -1,7 +1,7 @@
 import type {Config} from '../config/types.js';
 import type {Tier} from '../domain.js';
 import type {EventLog} from '../util/log.js';
-import {errorMessage} from '../backends/model-error.js';
+import {errorMessage, isModelError} from '../backends/model-error.js';
 import {LOCAL_HOST, type HostResources, type MaiStore} from '../store.js';
 import {scoreComplexity, tierForScore} from './policy/complexity.js';
 import {nextDegradeStep, type DegradeStepName} from './policy/degrade.js';
@@ -116,7 +116,13 @@ export class Autopilot {
     }
     if (decision.action === 'switch') {
       const from = manager.currentEntry();
-      await manager.switchTo(decision.key, decision.reason, 'task');
+      try {
+        await manager.switchTo(decision.key, decision.reason, 'task');
+      } catch (error) {
+        // The reply goes on with the next best model (ModelManager.ensureCurrent); the user hears why.
+        if (!isModelError(error, 'aborted')) this.options.store.getState().notify(`${decision.key} could not be loaded: ${errorMessage(error)}`, 'warn');
+        return;
+      }
       const to = manager.currentEntry();
       if (from && to && tierRank(to.tier) > tierRank(from.tier)) this.wentUpAtTurn = this.turn;
     } else if (decision.action === 'degrade') {

@@ -39,7 +39,7 @@ export type ManagedRespondOptions = RespondOptions & {
 
 export type ManagedResponse = ResponseResult & {readonly modelKey: string};
 
-type PendingSwitch = {readonly key: string; readonly reason: string; readonly kind: SwitchKind};
+type PendingSwitch = {readonly key: string; readonly reason: string; readonly kind: SwitchKind; readonly replacing?: string};
 
 /** How often a reply is judged while no text arrives (a model that stops writing never calls onText). */
 const STRUGGLE_CHECK_MS = 250;
@@ -124,7 +124,8 @@ export class ManagedReply {
         const failure = classifyFailure(error.kind);
         if (!wrote && !this.text && shouldRetry(error.kind, failures, this.settings.retries)) {
           this.settings.store.getState().notify(`${handle.key} failed (${error.message}); trying again`, 'warn');
-          this.pending = {key: handle.key, reason: `trying ${handle.key} again after: ${failure.label}`, kind: 'fallback'};
+          this.settings.log.event('retry', {model: handle.key, attempt: failures, kind: error.kind, reason: failure.label});
+          this.pending = {key: handle.key, reason: `trying ${handle.key} again after: ${failure.label}`, kind: 'fallback', replacing: handle.key};
           continue;
         }
         failures = 0;
@@ -136,7 +137,7 @@ export class ManagedReply {
         this.manager.recordFallback(handle.key, next.key, `${failure.label}: ${error.message}`);
         if (!next.key) throw error;
         this.settings.store.getState().notify(next.reason, 'warn');
-        this.pending = {key: next.key, reason: next.reason, kind: 'fallback'};
+        this.pending = {key: next.key, reason: next.reason, kind: 'fallback', replacing: handle.key};
       } finally {
         clearInterval(timer);
         if (this.interrupt === interrupt) this.interrupt = null;
@@ -148,7 +149,7 @@ export class ManagedReply {
     this.pending = null;
     const current = this.manager.current();
     if (current?.handle.key === pending.key) return;
-    await this.manager.switchTo(pending.key, pending.reason, pending.kind);
+    await this.manager.switchTo(pending.key, pending.reason, pending.kind, pending.replacing ?? null);
   }
 
   /** The model struggles: the reply goes on on the next model of its chain (when mai may switch by itself). */

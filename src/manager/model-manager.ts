@@ -52,6 +52,8 @@ type SwitchRequest = {
   readonly key: string;
   readonly reason: string;
   readonly kind: SwitchKind;
+  /** The model this switch replaces when it is gone already (its engine died, its backend left). */
+  readonly replacing: string | null;
   readonly decidedAt: number;
   readonly resolve: (outcome: SwitchOutcome) => void;
   readonly reject: (error: Error) => void;
@@ -242,10 +244,10 @@ export class ModelManager {
    * Makes `key` the current model. One switch runs at a time; a newer request supersedes a queued
    * one and cancels a load still in progress, so Ctrl+N pressed three times loads one model.
    */
-  switchTo(key: string, reason: string, kind: SwitchKind = 'manual'): Promise<SwitchOutcome> {
+  switchTo(key: string, reason: string, kind: SwitchKind = 'manual', replacing: string | null = null): Promise<SwitchOutcome> {
     return new Promise<SwitchOutcome>((resolve, reject) => {
       this.requested?.resolve('superseded');
-      this.requested = {key, reason, kind, decidedAt: this.now(), resolve, reject};
+      this.requested = {key, reason, kind, replacing, decidedAt: this.now(), resolve, reject};
       if (this.inFlight && this.inFlight.key !== key) this.inFlight.controller.abort();
       this.worker ??= this.drain().finally(() => (this.worker = null));
     });
@@ -265,7 +267,7 @@ export class ModelManager {
     }
   }
 
-  private async performSwitch({key, reason, kind, decidedAt}: SwitchRequest): Promise<SwitchOutcome> {
+  private async performSwitch({key, reason, kind, replacing, decidedAt}: SwitchRequest): Promise<SwitchOutcome> {
     if (key === this.currentKey && this.loaded.has(key)) return 'already-current';
     const entry = this.entries().find((candidate) => candidate.key === key);
     if (!entry) throw new ModelError('not-found', `no model named ${key}`, key);
@@ -298,7 +300,7 @@ export class ModelManager {
       }
       target = await this.load(entry, backend);
     }
-    const from = this.currentKey;
+    const from = this.currentKey ?? replacing;
     if (this.options.onSwitch) {
       await this.options.onSwitch(target, from, reason).catch((error: unknown) => log.error('context-transfer-failed', error, {model: key}));
     }
@@ -462,11 +464,15 @@ export class ModelManager {
     this.options.log.error('model-lost', error, {model: key});
   }
 
-  /** The next (+1) or previous (-1) usable model in the panel's order. */
+  /**
+   * The next (+1) or previous (-1) usable model in the panel's order, pinned: the user chose it, so
+   * mai does not switch away from it by itself (Ctrl+A hands the choice back).
+   */
   cycle(direction: 1 | -1): Promise<SwitchOutcome> | null {
     const from = this.requested?.key ?? this.inFlight?.key ?? this.currentKey;
     const key = cycleModel(this.entries(), from, direction);
     if (!key || key === from) return null;
+    this.store.setAutoSwitch(this.store.models.autoSwitch, key);
     return this.switchTo(key, direction === 1 ? 'next model (Ctrl+N)' : 'previous model (Ctrl+P)');
   }
 

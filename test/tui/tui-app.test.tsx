@@ -29,37 +29,40 @@ async function startApp(models: Parameters<typeof createSandbox>[0]) {
 describe('the chat, end to end', () => {
   it('streams a reply from the real engine into the chat pane', async () => {
     const {stdin, frame, mai} = await startApp(['demo-medium', 'demo-small']);
-    await waitFor(() => frame().includes('● mai-demo-medium'));
+    // The chat starts on the model a simple message gets: the fastest tier that is enough.
+    await waitFor(() => frame().includes('● mai-demo-small'));
     await type(stdin, 'hello mai');
     await press(stdin, KEYS.enter);
-    await waitFor(() => words(TEST_MODELS['demo-medium'].message).test(frame()));
+    await waitFor(() => words(TEST_MODELS['demo-small'].message).test(frame()));
     expect(frame()).toContain('hello mai');
-    expect(frame()).toMatch(/model mai-demo-medium · \d+ tok\/s/);
+    expect(frame()).toMatch(/model mai-demo-small · \d+ tok\/s/);
     expect(mai.getConversationHistory().map((message) => message.role)).toEqual(['user', 'assistant']);
   });
 
   it('switches the model with Ctrl+N, keeps the conversation, and answers with the new model', async () => {
     const {stdin, frame, mai} = await startApp(['demo-medium', 'demo-small']);
-    await waitFor(() => frame().includes('● mai-demo-medium'));
+    await waitFor(() => frame().includes('● mai-demo-small'));
     await type(stdin, 'first');
     await press(stdin, KEYS.enter);
-    await waitFor(() => words(TEST_MODELS['demo-medium'].message).test(frame()));
+    await waitFor(() => words(TEST_MODELS['demo-small'].message).test(frame()));
 
     await press(stdin, KEYS.ctrlN);
-    await waitFor(() => frame().includes('● mai-demo-small'));
-    expect(frame()).toContain('○ mai-demo-medium');
-    expect(frame()).toContain('switched from mai-demo-medium');
+    await waitFor(() => frame().includes('● mai-demo-medium'));
+    expect(frame()).toContain('○ mai-demo-small');
+    expect(frame()).toContain('switched from mai-demo-small');
+    // The user chose it: pinned, so the simple message that follows stays on it.
+    expect(frame()).toMatch(/ · pinned/);
 
     await type(stdin, 'second');
     await press(stdin, KEYS.enter);
-    await waitFor(() => words(TEST_MODELS['demo-small'].message).test(frame()));
+    await waitFor(() => words(TEST_MODELS['demo-medium'].message).test(frame()));
     // The first exchange is still on screen and in the conversation the model received.
-    expect(words(TEST_MODELS['demo-medium'].message).test(frame())).toBe(true);
+    expect(words(TEST_MODELS['demo-small'].message).test(frame())).toBe(true);
     expect(mai.getConversationHistory().map((message) => message.model ?? message.text)).toEqual([
       'first',
-      'mai-demo-medium',
-      'second',
       'mai-demo-small',
+      'second',
+      'mai-demo-medium',
     ]);
   });
 
@@ -76,6 +79,8 @@ describe('the chat, end to end', () => {
 
   it('after 30 exchanges, Ctrl+N to a model with a smaller context keeps chatting and says how the context was fitted', async () => {
     const {stdin, frame, mai} = await startApp(['demo-medium', 'demo-small']);
+    await waitFor(() => frame().includes('● mai-demo-small'));
+    await press(stdin, KEYS.ctrlN);
     await waitFor(() => frame().includes('● mai-demo-medium'));
     for (let i = 1; i <= 30; i++) {
       await type(stdin, `question ${i}`);
