@@ -7,6 +7,7 @@ import {measureEstimateError} from './estimate-error.js';
 import {measureLoadAndMemory} from './load-and-memory.js';
 import {measureMonitorCost} from './monitor-cost.js';
 import {measureLMStudioOverhead, measureLMStudioStart} from './lmstudio-overhead.js';
+import {measureSwitching} from './switching.js';
 import {measureTokensPerSecond} from './tokens-per-second.js';
 
 // `npm run bench`: runs every benchmark, prints a table, and writes bench/results/<date>.json.
@@ -25,7 +26,7 @@ const threads = process.argv.includes('--threads')
     ? [1, 2]
     : [1, Math.floor(os.availableParallelism() / 2)];
 
-// `--only monitor` (or speed, load, lmstudio, context, estimate) runs one benchmark; its results join the day's file.
+// `--only monitor` (or speed, load, lmstudio, context, estimate, switching) runs one benchmark; its results join the day's file.
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const runs = (name: string) => only === undefined || only === name;
 
@@ -69,6 +70,10 @@ if (runs('estimate')) {
   process.stderr.write('P9: memory estimate error per demo model, before and after one measured load…\n');
   results.estimateError = await measureEstimateError(threads[0] ?? 1);
   console.table(results.estimateError);
+}
+if (runs('switching')) {
+  // Three tables of its own (P6, P7, selection time), printed as each is measured.
+  Object.assign(results, await measureSwitching());
 }
 await mkdir(resultsDir, {recursive: true});
 const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);
