@@ -102,7 +102,7 @@ describe('mai with LM Studio running', () => {
       const {code, stdout, stderr} = await run(['ask', '--model', 'test-slow', 'hello'], sandbox.env);
       expect(code).toBe(0);
       expect(stdout.trim()).toMatch(/^(Tiny test model here|Hello! I am mai-demo-small)/);
-      expect(stderr).toMatch(/^mai: test-slow can't be used: LM Studio: Failed to load model: Error loading model\.; answered with (test-tiny|mai-demo-small)$/m);
+      expect(stderr).toMatch(/^mai: test-slow can't be used: LM Studio: Failed to load model: Error loading model\..*; answered with (test-tiny|mai-demo-small)$/m);
       expect(stderr).not.toMatch(/[┌│└]|\x1b/);
     } finally {
       lmstudio.emulator.faults = {};

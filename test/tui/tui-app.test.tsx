@@ -89,7 +89,7 @@ describe('the chat, end to end', () => {
     }
     expect(mai.getConversationHistory().every((message) => !message.interrupted)).toBe(true);
     const statusBar = () => frame().split('\n').at(-1) ?? '';
-    expect(statusBar()).toMatch(/model mai-demo-medium · \d+ tok\/s · ctx [\d,]+\/2,048/);
+    expect(statusBar()).toMatch(/model mai-demo-medium · \d+ tok\/s · pinned · ctx [\d,]+\/2,048/);
 
     await press(stdin, KEYS.ctrlN);
     await waitFor(() => frame().includes('● mai-demo-small'));
@@ -101,7 +101,7 @@ describe('the chat, end to end', () => {
     await waitFor(() => mai.getConversationHistory().length === 62 && !mai.store.getState().chat.busy);
     expect(mai.getConversationHistory().at(-1)).toMatchObject({model: 'mai-demo-small', text: TEST_MODELS['demo-small'].message});
     expect(words(TEST_MODELS['demo-small'].message).test(frame())).toBe(true);
-    expect(statusBar()).toMatch(/model mai-demo-small · \d+ tok\/s · ctx [\d,]+\/1,024: \d+ kept/);
+    expect(statusBar()).toMatch(/model mai-demo-small · \d+ tok\/s · pinned · ctx [\d,]+\/1,024: \d+ kept/);
     expect(mai.store.getState().ui.notice?.level).not.toBe('error');
     const report = mai.store.getState().chat.context;
     expect(report?.promptTokens).toBeLessThanOrEqual(768);
