@@ -108,6 +108,7 @@ export class Mai implements MaiCommands {
     // A resumed conversation goes on with the model that wrote its last reply, when it fits.
     if (resumed) this.models.setPreferred(lastModelOf(resumed.conversation));
     this.autopilot = new Autopilot({manager: this.models, store: this.store, log, config});
+    if (resumed) this.autopilot.continueWith(lastModelOf(resumed.conversation));
     for (const backend of backends) if (backend.connection) this.followConnection(backend, backend.connection);
   }
 

@@ -32,6 +32,10 @@ const STRUGGLE_MEMORY_MS = 10 * 60_000;
 export class Autopilot {
   private turn = 0;
   private wentUpAtTurn: number | null = null;
+  /** The tier the conversation went up to (at wentUpAtTurn). */
+  private wentUpTo: Tier | null = null;
+  /** The model a resumed conversation goes on with; its tier is known once the catalogue is. */
+  private resumedKey: string | null = null;
   private previousWantedTier: Tier | null = null;
   private wantedTier: Tier | null = null;
   private readonly scores: number[] = [];
@@ -64,6 +68,17 @@ export class Autopilot {
   }
 
   /**
+   * A resumed conversation goes on with the model that wrote its last reply: counted as the tier the
+   * conversation went up to, so it stays for stay_up_turns unless a message asks for more.
+   */
+  continueWith(key: string | null): void {
+    const entry = key === null ? undefined : this.options.manager.entries().find((candidate) => candidate.key === key);
+    this.wentUpAtTurn = 0;
+    this.wentUpTo = entry?.tier ?? null;
+    this.resumedKey = key;
+  }
+
+  /**
    * The model to start with, before any message: the one a simple message would get (the first
    * message is most often one), so the chat is ready soon; a harder one switches up, preloaded
    * when the conversation's complexity rises. A pinned model, or a resumed conversation's last
@@ -88,7 +103,8 @@ export class Autopilot {
     const {manager, config} = this.options;
     await manager.ensureCatalog();
     const decision = await this.select(tierForScore(0, config.policy.complexity), 0);
-    return decision.action === 'degrade' || decision.key === null ? decision : {...decision, reason: `ready for a first message: ${decision.reason}`};
+    // The status bar says "loaded <key>: ready for a first message": the tier rule is the README's.
+    return decision.action === 'degrade' || decision.key === null ? decision : {...decision, reason: 'ready for a first message'};
   }
 
   /**
@@ -100,7 +116,13 @@ export class Autopilot {
     const {manager, config, log} = this.options;
     await manager.ensureCatalog();
     await manager.idle();
+    // A resumed conversation (or a pinned model) starts on its model when it fits, before the task speaks.
+    if (!manager.current() && manager.preferred() !== null) await manager.ensureCurrent().catch(() => undefined);
     this.turn += 1;
+    if (this.resumedKey !== null && this.wentUpTo === null) {
+      this.wentUpTo = manager.entries().find((entry) => entry.key === this.resumedKey)?.tier ?? null;
+      if (this.wentUpTo === null) this.wentUpAtTurn = null;
+    }
     const complexity = scoreComplexity(text, {depth: this.turn - 1, recentStruggles: manager.recentStruggles(STRUGGLE_MEMORY_MS)});
     const wanted = tierForScore(complexity.score, config.policy.complexity);
     this.scores.push(complexity.score);
@@ -124,7 +146,10 @@ export class Autopilot {
         return;
       }
       const to = manager.currentEntry();
-      if (from && to && tierRank(to.tier) > tierRank(from.tier)) this.wentUpAtTurn = this.turn;
+      if (from && to && tierRank(to.tier) > tierRank(from.tier)) {
+        this.wentUpAtTurn = this.turn;
+        this.wentUpTo = to.tier;
+      }
     } else if (decision.action === 'degrade') {
       await this.degrade(decision);
     }
@@ -203,6 +228,17 @@ export class Autopilot {
     }
   }
 
+  /**
+   * The tier the conversation wants now: its last message's, or the tier it went up to while it
+   * stays up (stay_up_turns), whichever is larger; pressure taking it down does not change it.
+   */
+  private conversationTier(): Tier | null {
+    const staysUp = this.wentUpAtTurn !== null && this.turn - this.wentUpAtTurn < this.options.config.policy.stayUpTurns ? this.wentUpTo : null;
+    if (!staysUp) return this.wantedTier;
+    if (!this.wantedTier) return staysUp;
+    return tierRank(staysUp) > tierRank(this.wantedTier) ? staysUp : this.wantedTier;
+  }
+
   /** On each sample: relieve memory pressure, go back up when it has passed, preload what is likely next. */
   private onSample(host: HostResources): void {
     if (this.acting) return;
@@ -237,7 +273,7 @@ export class Autopilot {
       loadedKeys,
       currentKey: current?.key ?? null,
       freedBySwitchBytes: current && !current.loadedBy ? current.estimateBytes : 0,
-      wantedTier: this.wantedTier ?? current?.tier ?? 'small',
+      wantedTier: this.conversationTier() ?? current?.tier ?? 'small',
       canSwitch,
       excluded: manager.recentlyFailed(),
     });

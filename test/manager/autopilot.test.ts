@@ -61,6 +61,17 @@ describe('mai switching by itself', () => {
     expect(mai.store.getState().chat.messages[3]?.switchedBefore).toMatch(/^mai-demo-small → mai-demo-large: the message asks for large/);
   });
 
+  it('goes on with the model of a resumed conversation, where a fresh one would start smaller', async () => {
+    const first = await start(['demo-small', 'demo-large'], '  preload: false');
+    expect((await first.processMessage(COMPLEX)).model).toBe('mai-demo-large');
+    const id = first.conversationId ?? '';
+    await first.shutdown();
+    mai = await Mai.create({env: sandbox?.env ?? {}, configPath: path.join(sandbox?.home ?? '', 'mai.yaml'), forgeDemoModels: false, resume: id});
+    const reply = await mai.processMessage('thanks');
+    expect(reply.model).toBe('mai-demo-large');
+    expect(mai.getConversationHistory()).toHaveLength(4);
+  });
+
   it('never switches by itself with automatic switching off, and a manual switch still works', async () => {
     const mai = await start(['demo-small', 'demo-large'], '  preload: false');
     mai.toggleAutoSwitch();
