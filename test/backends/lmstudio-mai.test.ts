@@ -194,6 +194,26 @@ describe('Mai with LM Studio', () => {
     expect(mai.getConversationHistory().map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   });
 
+  it('restarts a reply on an LM Studio model after a struggle, keeping the cut one marked (LM Studio cannot go on from it)', async () => {
+    const {mai} = await start({
+      embedded: ['slow-looping'],
+      served: ['tiny'],
+      userConfig: ['policy:', '  preload: false', '  struggle:', '    min_tokens_per_s: 100000', '    window_ms: 1000', '    judge_after_tokens: 4', '    max_repeat_ratio: 1'].join('\n'),
+    });
+    await mai.models.switchTo('test-slow-looping', 'the test starts here');
+    const reply = await mai.processMessage('hello');
+    expect(reply).toMatchObject({model: 'test-tiny', text: TEST_MODELS.tiny.message, interrupted: false});
+    expect(reply.switches.at(-1)).toMatchObject({from: 'test-slow-looping', to: 'test-tiny', kind: 'struggle'});
+    // The slow model's text stays in the conversation, marked; the new reply follows it, whole.
+    const history = mai.getConversationHistory();
+    expect(history.map((message) => [message.role, message.model ?? null, message.interrupted ?? false])).toEqual([
+      ['user', null, false],
+      ['assistant', 'test-slow-looping', true],
+      ['assistant', 'test-tiny', false],
+    ]);
+    expect(history[1]?.text.startsWith('I go on slowly')).toBe(true);
+  });
+
   it('falls back from a model LM Studio fails to load, says why in one clean line, logs it, and does not retry it', async () => {
     const {mai, lmstudio} = await start({embedded: ['demo-small'], served: ['tiny']});
     lmstudio.emulator.faults = {failLoad: {modelKey: 'test-tiny', error: {title: 'Failed to load model\x1b]0;owned\x07', cause: 'Error loading model.\x1b[2J'}}};
