@@ -1,11 +1,11 @@
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
-import {createServer} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {forgeDemoModels} from '../src/backends/embedded/demo-models.js';
+import {closedPortUrl, isolatedEnv} from '../test/support/isolated-home.js';
 
 // A throw-away HOME for a Mai in a benchmark, as test/support/sandbox.ts makes one for a test (that
-// file needs vitest): its own XDG dirs, the forged demo models as the only models, LM Studio at a
+// file needs vitest; both build it with test/support/isolated-home.ts): its own XDG dirs, the forged demo models as the only models, LM Studio at a
 // port where nothing listens, and `policy` (YAML lines under `policy:`) in its config file.
 
 export type BenchHome = {
@@ -22,28 +22,12 @@ export async function benchModelDir(): Promise<string> {
   return dir;
 }
 
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as {port: number};
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `ws://127.0.0.1:${port}`;
-}
-
 export async function createBenchHome(policy: readonly string[]): Promise<BenchHome> {
   const modelDir = await benchModelDir();
   const home = await mkdtemp(path.join(os.tmpdir(), 'mai-bench-home-'));
   await mkdir(path.join(home, '.config'), {recursive: true});
   const configPath = path.join(home, 'mai.yaml');
   await writeFile(configPath, `policy:\n${policy.map((line) => `  ${line}`).join('\n')}\n`);
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: home,
-    MAI_MODELS_DIR: modelDir,
-    XDG_CONFIG_HOME: path.join(home, '.config'),
-    XDG_DATA_HOME: path.join(home, '.local/share'),
-    XDG_STATE_HOME: path.join(home, '.local/state'),
-    LMSTUDIO_URL: await closedPortUrl(),
-  };
+  const env = isolatedEnv(home, modelDir, await closedPortUrl());
   return {env, configPath, modelDir, cleanup: () => rm(home, {recursive: true, force: true})};
 }

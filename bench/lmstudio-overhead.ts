@@ -7,7 +7,7 @@ import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models
 import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {LMStudioAdapter} from '../src/backends/lmstudio/lmstudio-adapter.js';
 import {LMStudioEmulator} from '../test/support/lmstudio-emulator.js';
-import {createServer} from 'node:net';
+import {closedPortUrl} from '../test/support/isolated-home.js';
 
 // What the LM Studio path costs: reply tokens/s through the LM Studio adapter (the real
 // @lmstudio/sdk client, a WebSocket, our emulator of LM Studio's protocol in a process of its own,
@@ -111,15 +111,6 @@ function startEmulatorProcess(dir: string): Promise<{url: string; stop: () => vo
     });
     child.on('exit', (code) => reject(new Error(`the emulator exited (${code}): ${said}`)));
   });
-}
-
-/** A port the OS just handed out and that nothing listens on any more. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const {port} = server.address() as {port: number};
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `ws://127.0.0.1:${port}`;
 }
 
 export async function measureLMStudioStart(): Promise<LMStudioStartRow> {
