@@ -116,8 +116,9 @@ export class Autopilot {
     const {manager, config, log} = this.options;
     await manager.ensureCatalog();
     await manager.idle();
-    // A resumed conversation (or a pinned model) starts on its model when it fits, before the task speaks.
-    if (!manager.current() && manager.preferred() !== null) await manager.ensureCurrent().catch(() => undefined);
+    // A resumed conversation starts on its model when it fits, before the task speaks (a pinned
+    // model is the selection's first rule, and its fallback is reported there).
+    if (!manager.current() && manager.softPreference() !== null) await manager.ensureCurrent().catch(() => undefined);
     this.turn += 1;
     if (this.resumedKey !== null && this.wentUpTo === null) {
       this.wentUpTo = manager.entries().find((entry) => entry.key === this.resumedKey)?.tier ?? null;

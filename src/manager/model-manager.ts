@@ -122,6 +122,11 @@ export class ModelManager {
     return this.store.models.pinnedKey ?? this.preferredKey;
   }
 
+  /** The model to use when it fits without being pinned (a resumed conversation's last), if any. */
+  softPreference(): string | null {
+    return this.preferredKey;
+  }
+
   /** A model to use when it fits, without pinning it (the resumed conversation's last model). */
   setPreferred(key: string | null): void {
     this.preferredKey = key;
