@@ -48,10 +48,14 @@ describe('estimates that learn', () => {
       expect(first).toMatchObject({contextLength, gpuLayers: 0, vramBytes: 0});
       expect(await corrections.recordLoad(info, first)).not.toBeNull();
 
-      // A new engine process: the figure the next load of this model really takes.
-      const second = await measuredLoad(key, contextLength);
+      // New engine processes: what the next loads of this model really take. One process's figure
+      // varies by a few MB (its heap settles differently), a few percent of the small models' whole:
+      // the median of three later loads is what a user's next loads look like.
+      const later: number[] = [];
+      for (let i = 0; i < 3; i++) later.push((await measuredLoad(key, contextLength)).residentBytes);
+      const next = later.sort((a, b) => a - b)[1] ?? 0;
       const corrected = estimateModelBytes(info, contextLength, corrections.correctionFor(key));
-      expect(Math.abs(corrected / second.residentBytes - 1)).toBeLessThan(0.05);
+      expect(Math.abs(corrected / next - 1)).toBeLessThan(0.05);
     },
   );
 
