@@ -34,6 +34,8 @@ export class Autopilot {
   private wentUpAtTurn: number | null = null;
   /** The tier the conversation went up to (at wentUpAtTurn). */
   private wentUpTo: Tier | null = null;
+  /** The start's choice and load, while it runs (see startModel). */
+  private starting: Promise<void> | null = null;
   /** The model a resumed conversation goes on with; its tier is known once the catalogue is. */
   private resumedKey: string | null = null;
   private previousWantedTier: Tier | null = null;
@@ -84,7 +86,13 @@ export class Autopilot {
    * when the conversation's complexity rises. A pinned model, or a resumed conversation's last
    * model (when it fits), goes first.
    */
-  async startModel(): Promise<void> {
+  startModel(): Promise<void> {
+    // A first message waits for it: the start's switch and the message's must not race.
+    this.starting ??= this.loadStartModel();
+    return this.starting;
+  }
+
+  private async loadStartModel(): Promise<void> {
     const {manager} = this.options;
     if (manager.preferred() !== null) {
       await manager.ensureCurrent();
@@ -114,6 +122,7 @@ export class Autopilot {
    */
   async beforeReply(text: string): Promise<void> {
     const {manager, config, log} = this.options;
+    await this.starting?.catch(() => undefined);
     await manager.ensureCatalog();
     await manager.idle();
     // A resumed conversation starts on its model when it fits, before the task speaks (a pinned
