@@ -4,7 +4,7 @@ import {oneLine} from './status-line.js';
 
 // What the models box says about where models run: each model's source, and how LM Studio is doing.
 
-const KIND_LABELS: Readonly<Record<BackendKind, string>> = {lmstudio: 'LM Studio', embedded: 'embedded'};
+const KIND_LABELS: Readonly<Record<BackendKind, string>> = {lmstudio: 'LM Studio', embedded: 'embedded', openai: 'OpenAI-compatible'};
 
 /** "LM Studio", "embedded", or "LM Studio + embedded" (the one mai uses first, first). */
 export function sourceLabel(sources: readonly ModelSource[] | undefined): string {

@@ -2,7 +2,10 @@
 // part sees them. Types only (and the tier order), so that the TUI, the store, the manager and the
 // backends can all speak of models without importing one another.
 
-export type BackendKind = 'embedded' | 'lmstudio';
+/** `openai`: any OpenAI-compatible server on another host (llama-server, vLLM, Ollama's /v1, LM Studio's REST). */
+export type BackendKind = 'embedded' | 'lmstudio' | 'openai';
+/** A machine models run on (DESIGN.md §9): `local`, or the name of a host in the config's `hosts:`. */
+export type HostName = string;
 /** How a backend on another program or host is doing (the embedded engine is always there). */
 export type ConnectionState = 'checking' | 'connected' | 'not-running' | 'reconnecting' | 'error';
 export type Tier = 'small' | 'medium' | 'large';
@@ -19,7 +22,13 @@ export type ModelShape = {
 };
 
 /** One backend that can run a model, and the key it knows the model by. */
-export type ModelSource = {readonly backendId: string; readonly kind: BackendKind; readonly key: string};
+export type ModelSource = {
+  readonly backendId: string;
+  readonly kind: BackendKind;
+  readonly key: string;
+  /** The host the backend runs the model on; absent means `local`. */
+  readonly host?: HostName;
+};
 
 export type ModelInfo = {
   /** Stable key: the GGUF file name without `.gguf`, or LM Studio's model key. */
@@ -27,6 +36,8 @@ export type ModelInfo = {
   /** The key the backend knows the model by, when the catalogue had to rename it to stay unique. */
   readonly backendKey?: string;
   readonly backendId: string;
+  /** The host the model runs on (DESIGN.md §9); absent means `local`. */
+  readonly host?: HostName;
   readonly displayName: string;
   readonly sizeBytes: number;
   readonly params?: number;

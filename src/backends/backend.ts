@@ -115,6 +115,8 @@ export type ConnectionStatus = {
   readonly version: string | null;
   /** Why it is not connected (one sanitized line). */
   readonly detail: string | null;
+  /** The last measured round trip to the server (a remote host's latency), when known. */
+  readonly latencyMs?: number | null;
 };
 
 export interface BackendConnection {

@@ -9,7 +9,7 @@ export type BackendListing = {readonly backendId: string; readonly kind: Backend
 /** The backend a user pinned a model to (`backend:` in models.yaml), looked up by any of its keys. */
 export type PinLookup = (keys: readonly string[]) => BackendKind | undefined;
 
-export const BACKEND_LABELS: Readonly<Record<BackendKind, string>> = {embedded: 'the embedded engine', lmstudio: 'LM Studio'};
+export const BACKEND_LABELS: Readonly<Record<BackendKind, string>> = {embedded: 'the embedded engine', lmstudio: 'LM Studio', openai: 'an OpenAI-compatible host'};
 
 const slashes = (text: string) => text.replace(/\\/g, '/');
 const baseName = (text: string) => (slashes(text).split('/').pop() ?? '').toLowerCase();

@@ -12,6 +12,9 @@ export type BackendStatus = {
   readonly url: string;
   readonly version: string | null;
   readonly detail: string | null;
+  /** The host the backend serves (`local` for the machine mai runs on). */
+  readonly host?: string;
+  readonly latencyMs?: number | null;
 };
 
 export type BackendsSlice = {
