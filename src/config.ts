@@ -11,6 +11,7 @@ export type {
   ContextConfig,
   EngineConfig,
   GpuSetting,
+  HostConfig,
   LoadedConfig,
   MaiPaths,
   ModelConfig,

@@ -31,8 +31,8 @@ export function parseConfigText(text: string, filePath: string): ConfigFile {
   const problems = result.success
     ? []
     : findings(result.error.issues, data)
-        // Inside a `models` entry a missing field (its key) is an error of this file.
-        .filter((f) => !f.missing || (f.keys[0] === 'models' && f.keys.length > 2))
+        // Inside a `models` or `hosts` entry a missing field (its key, a host's url) is an error of this file.
+        .filter((f) => !f.missing || ((f.keys[0] === 'models' || f.keys[0] === 'hosts') && f.keys.length > 2))
         .map((f) => problemAt(file, f));
   if (problems.length > 0) throw new ConfigError(problems.sort(byPosition));
   return {...file, data: data as Data};

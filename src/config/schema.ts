@@ -4,6 +4,7 @@
 
 import {z} from 'zod';
 import {TIERS, type Tier} from '../domain.js';
+import {hosts} from './hosts-schema.js';
 import {modelKeyId} from './model-key.js';
 import type {Config, ContextConfig, EngineConfig, ModelConfig, PolicyConfig} from './types.js';
 
@@ -206,6 +207,7 @@ export const configSchema = strict({
   lmstudio: strict({url: lmstudioUrl, enabled: bool}),
   ui: strict({ascii: bool}),
   context,
+  hosts: hosts.optional(),
 }).transform(
   (c): Config => ({
     models: c.models,
@@ -216,5 +218,6 @@ export const configSchema = strict({
     lmstudio: c.lmstudio,
     ui: c.ui,
     context: c.context,
+    hosts: c.hosts ?? [],
   }),
 );

@@ -93,6 +93,26 @@ export type ContextConfig = {
   readonly summaries: boolean;
 };
 
+/** One `hosts:` entry (DESIGN.md §9): another machine whose models mai may use. */
+export type HostConfig = {
+  /** What mai calls it (panel, `mai hosts`); never `local`, the machine mai runs on. */
+  readonly name: string;
+  /** `lmstudio`: another LM Studio; `openai`: any OpenAI-compatible server (llama-server, vLLM, Ollama's /v1). */
+  readonly kind: 'lmstudio' | 'openai';
+  /** ws:// or wss:// for LM Studio (what @lmstudio/sdk takes), http(s):// otherwise; no trailing slash. */
+  readonly url: string;
+  /** The NAME of the environment variable that holds the host's key (the key is never in the file). */
+  readonly apiKeyEnv?: string;
+  /** Higher is tried first among hosts (default 0); a local model that fits still goes first. */
+  readonly priority: number;
+  readonly limits: {
+    /** The largest tier mai asks of this host: its larger models are listed but never chosen. */
+    readonly maxTier?: Tier;
+  };
+  /** Verify the host's TLS certificate (https, wss); false only for a host the user turned it off for. */
+  readonly tlsVerify: boolean;
+};
+
 export type Config = {
   readonly models: readonly ModelConfig[];
   /** Tiers to try, in order, when a tier fails or does not fit. */
@@ -105,6 +125,8 @@ export type Config = {
   readonly lmstudio: {readonly url: string; readonly enabled: boolean};
   readonly ui: {readonly ascii: boolean};
   readonly context: ContextConfig;
+  /** Other machines, in the order of the file; [] when none. */
+  readonly hosts: readonly HostConfig[];
 };
 
 export type MaiPaths = {
