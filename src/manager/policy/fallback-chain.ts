@@ -3,6 +3,8 @@
 // Only models that fit the memory free now; never one that failed already.
 
 import type {Config} from '../../config/types.js';
+import {TIERS} from '../../domain.js';
+import {isRemote, whereText} from './hosts.js';
 import {fitsNow, pickInTier, realFirst, usableEntries, type AvailableMemory, type PolicyEntry} from './fit.js';
 
 export type ChainInput = {
@@ -28,11 +30,17 @@ export function nextInChain(input: ChainInput): ChainStep {
   );
   const tiers = [from.tier, ...(input.chains[from.tier] ?? [])];
   for (const tier of tiers) {
-    const next = pickInTier(candidates, tier, 'most-capable', input.loadedKeys);
+    const next = pickInTier(candidates, tier, 'most-capable', input.loadedKeys, input.memory);
     if (next) {
       const where = tier === from.tier ? `another ${tier} model` : `next in the ${tiers.join(' → ')} chain`;
-      return {key: next.key, reason: `${from.key}: ${why}; ${where}: ${next.key}`};
+      return {key: next.key, reason: `${from.key}: ${why}; ${where}: ${next.key}${whereText(next)}`};
     }
+  }
+  // A model on another host can go away with its host: its chain ends on this machine rather than
+  // in no answer, on the most capable local model that fits, whatever its tier.
+  if (isRemote(from)) {
+    const local = [...TIERS].reverse().map((tier) => pickInTier(candidates.filter((entry) => !isRemote(entry)), tier, 'most-capable', input.loadedKeys)).find(Boolean);
+    if (local) return {key: local.key, reason: `${from.key}${whereText(from)}: ${why}; on this machine: ${local.key}`};
   }
   return {key: null, reason: `${from.key}: ${why}; nothing left in the ${tiers.join(' → ')} chain fits`};
 }

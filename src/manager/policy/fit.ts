@@ -5,11 +5,16 @@
 
 import {TIERS, type Tier} from '../../domain.js';
 import type {ModelEntry} from '../../store.js';
+import {comparePlacement, isRemote, runsRemotely, type HostPool} from './hosts.js';
 
 const GiB = 1024 ** 3;
 
-/** Memory that can be allocated now; `vramBytes` only on a host with a GPU of its own memory. */
-export type AvailableMemory = {readonly ramBytes: number; readonly vramBytes?: number};
+/**
+ * Memory that can be allocated now on this machine; `vramBytes` only with a GPU of its own memory.
+ * `hosts`: the other machines (and `local`'s pressure), when mai has any: a remote model's fit is
+ * decided by its host (hosts.ts), never by this machine's memory.
+ */
+export type AvailableMemory = {readonly ramBytes: number; readonly vramBytes?: number; readonly hosts?: HostPool};
 
 /**
  * A catalogue entry: `estimateBytes` is what it takes of RAM, `estimateVramBytes` what it takes of
@@ -35,6 +40,7 @@ export function memoryNeed(entry: PolicyEntry, memory: AvailableMemory): {readon
 
 /** A loaded model always fits (it is already paid for); any other one needs its estimate plus headroom free. */
 export function fitsNow(entry: PolicyEntry, memory: AvailableMemory, headroomBytes: number, loadedKeys: ReadonlySet<string>): boolean {
+  if (isRemote(entry)) return runsRemotely(entry, memory.hosts, headroomBytes, loadedKeys.has(entry.key));
   if (loadedKeys.has(entry.key)) return true;
   const need = memoryNeed(entry, memory);
   const vramOk = need.vram === 0 || need.vram + headroomBytes <= (memory.vramBytes ?? 0);
@@ -62,20 +68,23 @@ export function realFirst<E extends PolicyEntry>(entries: readonly E[]): E[] {
 }
 
 /**
- * The model of `tier` to take among `candidates`: a loaded one first (no load to wait for), then the
- * larger ('most-capable') or the smaller ('fastest') one; the key breaks ties so the choice is stable.
+ * The model of `tier` to take among `candidates`: where it runs first (a local model, unless local
+ * memory is under pressure; hosts.ts), then a loaded one (no load to wait for), then the larger
+ * ('most-capable') or the smaller ('fastest') one; the key breaks ties so the choice is stable.
  */
 export function pickInTier<E extends PolicyEntry>(
   candidates: readonly E[],
   tier: Tier,
   prefer: 'most-capable' | 'fastest',
   loadedKeys: ReadonlySet<string>,
+  memory?: AvailableMemory,
 ): E | undefined {
   const sign = prefer === 'most-capable' ? -1 : 1;
   return candidates
     .filter((entry) => entry.tier === tier)
     .sort(
       (a, b) =>
+        comparePlacement(a, b, memory) ||
         Number(loadedKeys.has(b.key)) - Number(loadedKeys.has(a.key)) ||
         sign * (a.estimateBytes - b.estimateBytes) ||
         a.key.localeCompare(b.key),
@@ -83,9 +92,14 @@ export function pickInTier<E extends PolicyEntry>(
 }
 
 /** The best model in the nearest tier below `tier` that has one among `candidates`. */
-export function nearestBelow<E extends PolicyEntry>(candidates: readonly E[], tier: Tier, loadedKeys: ReadonlySet<string>): E | undefined {
+export function nearestBelow<E extends PolicyEntry>(
+  candidates: readonly E[],
+  tier: Tier,
+  loadedKeys: ReadonlySet<string>,
+  memory?: AvailableMemory,
+): E | undefined {
   for (let rank = tierRank(tier) - 1; rank >= 0; rank--) {
-    const found = pickInTier(candidates, TIERS[rank] as Tier, 'most-capable', loadedKeys);
+    const found = pickInTier(candidates, TIERS[rank] as Tier, 'most-capable', loadedKeys, memory);
     if (found) return found;
   }
   return undefined;

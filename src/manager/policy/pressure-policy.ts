@@ -7,6 +7,7 @@
 import type {PressurePolicy} from '../../config/types.js';
 import {TIERS, type Tier} from '../../domain.js';
 import type {PressureChange, PressureLevel, PressureLevels, SmoothedResources} from '../../store.js';
+import {hostOf, isRemote} from './hosts.js';
 import {fitsNow, nearestBelow, pickInTier, realFirst, secondsText, tierRank, usableEntries, type AvailableMemory, type PolicyEntry} from './fit.js';
 
 export type MemoryResource = 'ram' | 'vram';
@@ -105,11 +106,13 @@ function relieve(input: PressureInput, resource: MemoryResource, since: number):
   const usable = usableEntries(input.entries, input.excluded);
   const current = usable.find((entry) => entry.key === input.currentKey);
   if (!current) return {action: 'none', reason: `${lasted}: no model to switch from`};
+  // A model on another host holds none of this machine's memory: switching away frees nothing here.
+  if (isRemote(current)) return {action: 'none', reason: `${lasted}: ${current.key} runs on ${hostOf(current)}, not in this machine's memory`};
   if (!input.canSwitch) return {action: 'none', reason: `${lasted}: staying on ${current.key} (automatic switching is off or a model is pinned)`};
   if (tierRank(current.tier) === 0) return {action: 'none', reason: `${lasted}: ${current.key} is already the smallest tier`};
   const freed: AvailableMemory = {...input.memory, ramBytes: input.memory.ramBytes + input.freedBySwitchBytes};
   const fitting = realFirst(usable.filter((entry) => entry.key !== current.key && fitsNow(entry, freed, input.headroomBytes, input.loadedKeys)));
-  const target = nearestBelow(fitting, current.tier, input.loadedKeys);
+  const target = nearestBelow(fitting, current.tier, input.loadedKeys, input.memory);
   if (!target) return {action: 'none', reason: `${lasted}: no smaller model fits`};
   return {action: 'switch-down', key: target.key, reason: `${lasted}: down to ${target.key}`};
 }
@@ -125,7 +128,7 @@ function switchUp(input: PressureInput): PressureAction {
   const fitting = realFirst(usableEntries(input.entries, input.excluded).filter((e) => fitsNow(e, input.memory, input.headroomBytes, input.loadedKeys)));
   // The tier asked for if one fits, else the largest between it and the current tier.
   for (let rank = tierRank(input.wantedTier); rank > tierRank(current.tier); rank--) {
-    const target = pickInTier(fitting, TIERS[rank] as Tier, 'most-capable', input.loadedKeys);
+    const target = pickInTier(fitting, TIERS[rank] as Tier, 'most-capable', input.loadedKeys, input.memory);
     if (target) {
       const okText = Number.isFinite(okFor) ? `pressure ok for ${secondsText(okFor)}` : 'pressure ok';
       return {action: 'switch-up', key: target.key, reason: `${okText}: up to ${target.key} (the conversation asks for ${input.wantedTier})`};

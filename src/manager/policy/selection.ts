@@ -17,6 +17,7 @@ import {
   type AvailableMemory,
   type PolicyEntry,
 } from './fit.js';
+import {isRemote, LOCAL, placementRank, whereText} from './hosts.js';
 
 export type TaskSignals = {
   /** The tier the message asks for (tierForScore). */
@@ -95,11 +96,14 @@ export function selectModel(input: SelectionInput): SelectionDecision {
 
   const fitting = realFirst(usable.filter(runs));
   if (fitting.length === 0) return withPin(degrade(input, usable));
-  const target = targetFor(fitting, input.task.wantedTier, loadedKeys);
+  const target = targetFor(fitting, input.task.wantedTier, loadedKeys, memory);
   const why = `the message asks for ${input.task.wantedTier}`;
-  if (!current || !fitting.includes(current)) return withPin(decide(target.key, `${why}: ${target.key}`));
-  if (current.tier === target.tier) return withPin(decide(current.key, `${why}: ${current.key} is ${current.tier}`));
-  return withPin(holdBack(input, current, target) ?? decide(target.key, `${why}: ${target.key}`));
+  const named = (entry: PolicyEntry) => `${entry.key}${whereText(entry)}`;
+  if (!current || !fitting.includes(current)) return withPin(decide(target.key, `${why}: ${named(target)}${placementWhy(target, memory)}`));
+  if (current.tier === target.tier && placementRank(current, memory) <= placementRank(target, memory)) {
+    return withPin(decide(current.key, `${why}: ${named(current)} is ${current.tier}`));
+  }
+  return withPin(holdBack(input, current, target) ?? decide(target.key, `${why}: ${named(target)}${placementWhy(target, memory)}`));
 }
 
 /**
@@ -107,16 +111,16 @@ export function selectModel(input: SelectionInput): SelectionDecision {
  * enough), and the fastest model in it; a message that asks for the top tier takes the largest
  * tier that fits and its most capable model. When no tier that is enough fits, the largest that does.
  */
-function targetFor(fitting: readonly PolicyEntry[], wanted: Tier, loadedKeys: ReadonlySet<string>): PolicyEntry {
+function targetFor(fitting: readonly PolicyEntry[], wanted: Tier, loadedKeys: ReadonlySet<string>, memory: AvailableMemory): PolicyEntry {
   const top = TIERS.length - 1;
   if (tierRank(wanted) < top) {
     for (let rank = tierRank(wanted); rank <= top; rank++) {
-      const found = pickInTier(fitting, TIERS[rank] as Tier, 'fastest', loadedKeys);
+      const found = pickInTier(fitting, TIERS[rank] as Tier, 'fastest', loadedKeys, memory);
       if (found) return found;
     }
   }
   for (let rank = top; rank >= 0; rank--) {
-    const found = pickInTier(fitting, TIERS[rank] as Tier, 'most-capable', loadedKeys);
+    const found = pickInTier(fitting, TIERS[rank] as Tier, 'most-capable', loadedKeys, memory);
     if (found) return found;
   }
   throw new Error('targetFor needs at least one fitting model');
@@ -144,6 +148,12 @@ function holdBack(input: SelectionInput, current: PolicyEntry, target: PolicyEnt
     key: current.key,
     reason: `a one-off ${task.wantedTier} message: loading ${target.key} would take ${secondsText(loadMs)} (budget ${budget}); staying on ${current.key}`,
   };
+}
+
+/** Why a model on another host was taken: local memory under pressure, or no local model offers the tier. */
+function placementWhy(target: PolicyEntry, memory: AvailableMemory): string {
+  if (!isRemote(target) || !memory.hosts) return '';
+  return memory.hosts[LOCAL]?.underPressure ? ' (local memory is under pressure)' : ` (no local ${target.tier} model fits)`;
 }
 
 function pinnedProblem(input: SelectionInput, pinned: PolicyEntry | undefined): string {
