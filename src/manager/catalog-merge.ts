@@ -2,7 +2,10 @@ import type {BackendKind, ModelInfo, ModelSource} from '../domain.js';
 
 // One catalogue from every backend's list. LM Studio keeps its downloads in ~/.lmstudio/models,
 // a folder mai also scans: the same file then comes from both, and is one model with two sources
-// (a second entry would offer to load it twice). Pure, so every rule has a table test.
+// (a second entry would offer to load it twice). The same goes across hosts (DESIGN.md §9): a
+// model two hosts serve under one name is one entry with a source per host, this machine's first,
+// then the hosts in the order of their listings (mai lists them by priority). Pure, so every rule
+// has a table test.
 
 export type BackendListing = {readonly backendId: string; readonly kind: BackendKind; readonly infos: readonly ModelInfo[]};
 
@@ -12,6 +15,10 @@ export type PinLookup = (keys: readonly string[]) => BackendKind | undefined;
 export const BACKEND_LABELS: Readonly<Record<BackendKind, string>> = {embedded: 'the embedded engine', lmstudio: 'LM Studio', openai: 'an OpenAI-compatible host'};
 
 const slashes = (text: string) => text.replace(/\\/g, '/');
+const LOCAL_HOST = 'local';
+const hostOfInfo = (info: {readonly host?: string}) => info.host ?? LOCAL_HOST;
+/** A model's name as hosts spell it: any case, with or without a folder or `.gguf`. */
+const nameId = (key: string) => (slashes(key).split('/').pop() ?? '').replace(/\.gguf$/i, '').toLowerCase();
 const baseName = (text: string) => (slashes(text).split('/').pop() ?? '').toLowerCase();
 
 /**
@@ -38,7 +45,13 @@ export function mergeListings(listings: readonly BackendListing[], pinFor: PinLo
   const drafts: Draft[] = [];
   for (const listing of [...listings].sort(diskFirst)) {
     for (const info of listing.infos) {
-      const source: ModelSource = {backendId: listing.backendId, kind: listing.kind, key: info.backendKey ?? info.key};
+      const host = hostOfInfo(info);
+      const source: ModelSource = {
+        backendId: listing.backendId,
+        kind: listing.kind,
+        key: info.backendKey ?? info.key,
+        ...(host === LOCAL_HOST ? {} : {host}),
+      };
       const match =
         listing.kind === 'embedded'
           ? undefined
@@ -46,7 +59,10 @@ export function mergeListings(listings: readonly BackendListing[], pinFor: PinLo
               if (draft.infos.has(listing.backendId)) return false;
               const disk = draft.sources.find((candidate) => candidate.kind === 'embedded');
               const diskInfo = disk && draft.infos.get(disk.backendId);
-              return diskInfo !== undefined && sameFile(diskInfo, info);
+              if (diskInfo !== undefined && sameFile(diskInfo, info)) return true;
+              // Another host's model of the same name (hosts without files to compare).
+              const name = nameId(info.key);
+              return draft.sources.some((other) => hostOfInfo(other) !== host && (nameId(other.key) === name || nameId(draft.key) === name));
             });
       if (match) {
         match.sources.push(source);
@@ -65,10 +81,13 @@ export function mergeListings(listings: readonly BackendListing[], pinFor: PinLo
   });
 }
 
-/** The merged entry: what the file says, run by the pinned backend, else LM Studio, else embedded. */
+/**
+ * The merged entry: what the file says, run by the pinned backend, else on this machine (LM
+ * Studio, else embedded), else on the first host listed.
+ */
 function resolve(draft: Draft, key: string, pinFor: PinLookup): ModelInfo {
   const pin = pinFor([...new Set([key, ...draft.sources.map((source) => source.key)])]);
-  const rank = (source: ModelSource) => (source.kind === pin ? 0 : source.kind === 'lmstudio' ? 1 : 2);
+  const rank = (source: ModelSource) => (source.kind === pin ? 0 : hostOfInfo(source) !== LOCAL_HOST ? 3 : source.kind === 'lmstudio' ? 1 : 2);
   const sources = [...draft.sources].sort((a, b) => rank(a) - rank(b));
   const active = sources[0] as ModelSource;
   const activeInfo = draft.infos.get(active.backendId) as ModelInfo;
@@ -78,7 +97,7 @@ function resolve(draft: Draft, key: string, pinFor: PinLookup): ModelInfo {
   const remoteInfo = remote && draft.infos.get(remote.backendId);
   // The header read from disk knows the shape (for the memory estimate), demo marks and tiers.
   const base = diskInfo ?? activeInfo;
-  const {backendKey: _backendKey, unusable: _unusable, loadedBy: _loadedBy, ...rest} = base;
+  const {backendKey: _backendKey, unusable: _unusable, loadedBy: _loadedBy, host: _host, ...rest} = base;
   const unusable =
     pin && !sources.some((source) => source.kind === pin)
       ? `pinned to ${BACKEND_LABELS[pin]} (backend: ${pin} in models.yaml), which does not offer it now`
@@ -90,6 +109,7 @@ function resolve(draft: Draft, key: string, pinFor: PinLookup): ModelInfo {
     ...rest,
     key,
     backendId: active.backendId,
+    ...(active.host === undefined ? {} : {host: active.host}),
     ...(active.key === key ? {} : {backendKey: active.key}),
     contextLength: base.contextLength || activeInfo.contextLength,
     ...(params === undefined ? {} : {params}),

@@ -5,6 +5,7 @@ import {mergeListings, type BackendListing} from './catalog-merge.js';
 import {errorMessage} from '../backends/model-error.js';
 import {fitsInMemory, inferTier, splitEstimate} from './estimate.js';
 import {compareByCapability} from './select.js';
+import {hostOf, isRemote, runsRemotely, type HostPool} from './policy/hosts.js';
 
 // The catalogue: every model of every backend, with its tier, memory estimate and whether it fits.
 
@@ -41,6 +42,8 @@ export type CatalogContext = {
   readonly gpuLayersFor?: (key: string) => number | undefined;
   /** Free GPU memory now: a model with offloaded layers fits only if its VRAM part fits too. */
   readonly availableVramBytes?: number;
+  /** The other hosts: a model on one of them fits by its host's measure, not this machine's. */
+  readonly hosts?: HostPool;
 };
 
 export function contextFor(info: ModelInfo, context: Pick<CatalogContext, 'settingsFor' | 'contextLength'>): number {
@@ -58,9 +61,15 @@ export function toEntry(info: ModelInfo, context: CatalogContext): ModelEntry {
   // estimateBytes stays what the model takes of system RAM, which is what every fit compares.
   const estimate = Math.max(split.ramBytes, settings?.minFreeRamBytes ?? 0);
   const vramFits = split.vramBytes === 0 || context.availableVramBytes === undefined || split.vramBytes <= context.availableVramBytes;
+  const tier = settings?.tier ?? info.tier ?? inferTier(info);
+  if (isRemote(info)) {
+    const base = {...info, tier, estimateBytes: estimate};
+    const reported = context.hosts?.[hostOf(info)]?.memory;
+    return {...base, fits: runsRemotely(base as ModelEntry, context.hosts, context.headroomBytes, info.loadedBy !== undefined), ...(reported ? {} : {fitUnknown: true})};
+  }
   return {
     ...info,
-    tier: settings?.tier ?? info.tier ?? inferTier(info),
+    tier,
     estimateBytes: estimate,
     ...(split.vramBytes > 0 ? {estimateVramBytes: split.vramBytes} : {}),
     // A model LM Studio already holds costs nothing more to use.

@@ -204,6 +204,7 @@ export class ModelManager {
       ...this.options,
       availableBytes: memory.ramBytes,
       ...(memory.vramBytes === undefined ? {} : {availableVramBytes: memory.vramBytes}),
+      ...(memory.hosts ? {hosts: memory.hosts} : {}),
       ...(corrections
         ? {correctionFor: corrections.factorFor, engineProcessBytes: corrections.engineProcessBytes(), gpuLayersFor: corrections.gpuLayersFor}
         : {}),

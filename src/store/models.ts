@@ -13,6 +13,11 @@ export type ModelEntry = ModelInfo & {
   /** VRAM the model needs when layers are offloaded to a GPU (as node-llama-cpp last resolved them). */
   readonly estimateVramBytes?: number;
   readonly fits: boolean;
+  /**
+   * On a host that reports no memory (DESIGN.md §9): whether the model fits is the host's to say
+   * when asked to load it; `fits` is then true.
+   */
+  readonly fitUnknown?: boolean;
 };
 
 export type ModelStatus =
