@@ -64,6 +64,13 @@ export interface ModelBackend {
    */
   countPromptTokens?(handle: ModelHandle, messages: readonly ChatMessage[]): Promise<number>;
   contextLength(handle: ModelHandle): number;
+  /**
+   * Whether countTokens (and its kin) only estimate for this handle (optional: absent means the
+   * counts are the model's own). A remote server without a tokenizer endpoint gets an estimate
+   * (the OpenAI backend: characters / 4), so the context manager should keep a margin; a reply's
+   * own tokensIn/tokensOut still come from the server's usage when it reports one.
+   */
+  tokenCountsEstimated?(handle: ModelHandle): boolean;
   /** Unloads what this backend loaded and releases its processes and sockets. Idempotent. */
   dispose(): Promise<void>;
   /**

@@ -1,12 +1,15 @@
 import {describe} from 'vitest';
 import {EmbeddedBackend} from '../../src/backends/embedded/embedded-backend.js';
 import {LMStudioAdapter} from '../../src/backends/lmstudio/lmstudio-adapter.js';
+import {OpenAIBackend} from '../../src/backends/openai/openai-backend.js';
 import {registerBackendContract, type ContractSubject} from '../support/backend-contract.js';
 import {expectNoCommunicationWarnings, startLMStudio} from '../support/lmstudio.js';
+import {startOpenAIServer} from '../support/openai-server.js';
 import {createSandbox} from '../support/sandbox.js';
 
 // The ModelBackend contract, the same scenarios on every backend mai has: the embedded engine on
-// forged GGUF files, and the LM Studio adapter (the real SDK) talking to the LM Studio emulator.
+// forged GGUF files, the LM Studio adapter (the real SDK) talking to the LM Studio emulator, and the
+// OpenAI-compatible backend (the official openai client) talking to the OpenAI test server.
 
 const embedded: ContractSubject = {
   name: 'embedded backend',
@@ -48,4 +51,27 @@ const lmStudio: ContractSubject = {
   },
 };
 
-describe.each([embedded, lmStudio])('ModelBackend contract: $name', (subject) => registerBackendContract(subject));
+const openAI: ContractSubject = {
+  name: 'OpenAI-compatible backend',
+  ownsLoads: false,
+  start: async (models) => {
+    const server = await startOpenAIServer({models});
+    const backend = new OpenAIBackend({
+      id: 'openai:contract',
+      host: 'contract',
+      baseURL: server.url,
+      maxTokens: 256,
+      temperature: 0.7,
+      timeouts: {connectMs: 30_000, firstTokenMs: 30_000, betweenChunksMs: 30_000},
+    });
+    return {
+      backend,
+      stop: async () => {
+        await backend.dispose();
+        await server.close();
+      },
+    };
+  },
+};
+
+describe.each([embedded, lmStudio, openAI])('ModelBackend contract: $name', (subject) => registerBackendContract(subject));

@@ -12,6 +12,11 @@ export const CONTRACT_MODELS = ['tiny', 'looping', 'slow'] as const satisfies re
 
 export type ContractSubject = {
   readonly name: string;
+  /**
+   * Whether mai owns what it loads (default true). False for a server that loads its models itself
+   * (an OpenAI-compatible host): its handles say ownedByMai false, and unload only lets go of them.
+   */
+  readonly ownsLoads?: boolean;
   /** Starts the backend (and whatever it talks to) serving CONTRACT_MODELS. */
   start(models: readonly TestModelKey[]): Promise<StartedBackend>;
 };
@@ -61,7 +66,7 @@ export function registerBackendContract(subject: ContractSubject): void {
   it('loads a model with the context length asked for, reporting progress up to the end', async () => {
     const progress: number[] = [];
     const handle = await load('tiny', 256, (fraction) => progress.push(fraction));
-    expect(handle).toMatchObject({key: keyOf('tiny'), backendId: backend.id, contextLength: 256, ownedByMai: true});
+    expect(handle).toMatchObject({key: keyOf('tiny'), backendId: backend.id, contextLength: 256, ownedByMai: subject.ownsLoads ?? true});
     expect(backend.contextLength(handle)).toBe(256);
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
