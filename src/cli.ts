@@ -76,6 +76,13 @@ function build(run: (work: () => Promise<number>) => void): Command {
     .action((options: {json?: boolean}) => run(async () => (await import('./cli/models.js')).models({...configOption(), ...options})));
 
   program
+    .command('hosts')
+    .description('every machine mai runs models on (local and the hosts of your config): state, latency, models')
+    .option('--json', 'print one JSON document (keys are never printed)')
+    .addHelpText('after', examples('mai hosts', 'mai hosts --json | jq \'.hosts[] | {name, state, latencyMs}\''))
+    .action((options: {json?: boolean}) => run(async () => (await import('./cli/hosts.js')).hosts({...configOption(), ...options})));
+
+  program
     .command('switch')
     .description('load a model and pin it for the next chats (mai then never switches away from it by itself)')
     .argument('[key]', 'the model key, as `mai models` lists it')

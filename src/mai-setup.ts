@@ -13,10 +13,11 @@ import {defaultThreadCount} from './backends/embedded/threads.js';
 import {readPreferences} from './manager/preferences.js';
 import {EstimateCorrections, estimatesFile} from './manager/estimate-corrections.js';
 import type {MaiStore} from './store.js';
+import {hostBackends, type HostSetup} from './host-backends.js';
 
 // What Mai.create reads and builds before the Mai exists: the config, the event log, the default
-// backends (embedded, and LM Studio when enabled), the preferred model, a conversation to resume;
-// and what the model manager takes from the config.
+// backends (embedded, and LM Studio when enabled) and one per configured host (host-backends.ts),
+// the preferred model, a conversation to resume; and what the model manager takes from the config.
 
 export type MaiOptions = {
   /** A config already loaded; otherwise it is loaded from `configPath` / the user's file. */
@@ -62,6 +63,10 @@ export type MaiSetup = {
   readonly preferredModel: string | null;
   readonly resumed: OpenedConversation | null;
   readonly corrections: EstimateCorrections;
+  /** The config's other machines, by priority (none when `backends` was given). */
+  readonly hosts: readonly HostSetup[];
+  /** Said once per run: plain http to another machine, a key variable that is not set. */
+  readonly warnings: readonly string[];
 };
 
 const GiB = 1024 ** 3;
@@ -84,10 +89,11 @@ export async function loadMaiSetup(options: MaiOptions, onModelLost: (handle: Mo
       ? null
       : await ConversationFile.open(paths.conversationsDir, await findConversation(paths.conversationsDir, options.resume === true ? undefined : options.resume));
   const log = options.log ?? openEventLog(paths.logFile);
-  const backends = options.backends ?? defaultBackends(config, log, options.keepSpareEngine ?? false, onModelLost);
+  const remote = options.backends ? {backends: [], hosts: [], warnings: []} : hostBackends(config, options.env ?? process.env, log);
+  const backends = options.backends ?? [...defaultBackends(config, log, options.keepSpareEngine ?? false, onModelLost), ...remote.backends];
   const preferredModel = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
   const corrections = await EstimateCorrections.open(estimatesFile(paths.stateDir), log);
-  return {config, paths, log, backends, preferredModel, resumed, corrections};
+  return {config, paths, log, backends, preferredModel, resumed, corrections, hosts: remote.hosts, warnings: remote.warnings};
 }
 
 /** The embedded engine, and LM Studio when the config enables it; engine and SDK warnings go to the log. */

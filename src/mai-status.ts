@@ -1,6 +1,7 @@
 import type {ModelBackend, ModelHandle} from './backends/backend.js';
 import {resourceStatus, type ResourceStatus} from './monitor/resource-status.js';
 import {LOCAL_HOST, type State, type SwitchRecord} from './store.js';
+import type {HostReport} from './host-status.js';
 
 // What `mai status` reports (Mai.getStatus): the current and loaded models, the last switch, the
 // resources and each backend, assembled from the store and the backends.
@@ -31,6 +32,8 @@ export type MaiStatus = {
   readonly resources: ResourceStatus;
   readonly backends: readonly BackendReport[];
   readonly models: number;
+  /** `local` and every configured host, with state, latency and models (never a key). */
+  readonly hosts?: readonly HostReport[];
 };
 
 /** Asks every backend whether it can be used now; one that fails to answer is not available. */

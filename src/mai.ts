@@ -14,6 +14,8 @@ import {Autopilot} from './manager/autopilot.js';
 import {ModelManager, type FallbackRecord, type SwitchOutcome} from './manager/model-manager.js';
 import type {AvailableMemory} from './manager/policy/fit.js';
 import {ResourceMonitor} from './monitor/resource-monitor.js';
+import type {HostSetup} from './host-backends.js';
+import {hostPool, hostReports, speedKey, type HostReport} from './host-status.js';
 import {createMaiStore, LOCAL_HOST, type ChatEntry, type MaiStore, type ModelEntry, type SwitchRecord} from './store.js';
 
 // The coordinator (DESIGN.md §6): the one object the TUI, the CLI and library users talk to. What
@@ -21,6 +23,7 @@ import {createMaiStore, LOCAL_HOST, type ChatEntry, type MaiStore, type ModelEnt
 // their types are part of Mai's API, so they are exported here too (src/index.ts, the CLI).
 
 export type {BackendReport, LoadedModelStatus, MaiStatus} from './mai-status.js';
+export type {HostModelReport, HostReport} from './host-status.js';
 export type {MaiOptions} from './mai-setup.js';
 
 /** A conversation continued from its file, and what could not be read in it. */
@@ -63,9 +66,17 @@ export class Mai implements MaiCommands {
   readonly paths: MaiPaths;
   private readonly backends: readonly ModelBackend[];
   private readonly log: EventLog;
+  /** The config's other machines (DESIGN.md §9), by priority. */
+  readonly hosts: readonly HostSetup[];
+  /** Said once per run (CLI: stderr; TUI: a notice): plain http to another machine, an unset key variable. */
+  readonly warnings: readonly string[];
+  /** Each model's last reply speed on each host (`host/model`). */
+  private readonly speeds = new Map<string, number>();
 
   private constructor(setup: MaiSetup, options: MaiOptions) {
-    const {config, paths, backends, log, preferredModel, resumed, corrections} = setup;
+    const {config, paths, backends, log, preferredModel, resumed, corrections, hosts, warnings} = setup;
+    this.hosts = hosts;
+    this.warnings = warnings;
     this.config = config;
     this.paths = paths;
     this.backends = backends;
@@ -110,6 +121,18 @@ export class Mai implements MaiCommands {
     this.autopilot = new Autopilot({manager: this.models, store: this.store, log, config});
     if (resumed) this.autopilot.continueWith(lastModelOf(resumed.conversation));
     for (const backend of backends) if (backend.connection) this.followConnection(backend, backend.connection);
+    for (const warning of warnings) log.warn('host-warning', {message: warning});
+    if (warnings.length > 0) this.store.getState().notify(warnings.join(' · '), 'warn');
+  }
+
+  /** The host a backend runs its models on (`local` for this machine's). */
+  private hostOfBackend(backendId: string): string {
+    return this.hosts.find((host) => host.backendId === backendId)?.name ?? LOCAL_HOST;
+  }
+
+  /** Every host (`local` first) with its state, latency and models (`mai hosts`, `mai status`). */
+  hostReports(): HostReport[] {
+    return hostReports(this.store.getState(), this.hosts, this.speeds);
   }
 
   /**
@@ -119,7 +142,7 @@ export class Mai implements MaiCommands {
   private followConnection(backend: ModelBackend, connection: BackendConnection): void {
     const publish = (status: ConnectionStatus) => {
       const previous = this.store.getState().backends[backend.id]?.state;
-      this.store.getState().setBackendStatus({id: backend.id, kind: backend.kind, ...status});
+      this.store.getState().setBackendStatus({id: backend.id, kind: backend.kind, host: this.hostOfBackend(backend.id), ...status});
       if (previous === undefined || previous === 'checking' || previous === status.state) return;
       this.log.event('backend-state', {backend: backend.id, state: status.state, version: status.version, detail: status.detail});
       const was = previous === 'connected';
@@ -164,7 +187,8 @@ export class Mai implements MaiCommands {
     const sample = await this.monitor.current();
     const gpus = (this.store.getState().resources[LOCAL_HOST]?.gpus ?? []).filter((gpu) => !gpu.sharedMemory && gpu.vramTotalBytes !== null);
     const vramBytes = gpus.reduce((sum, gpu) => sum + Math.max(0, (gpu.vramTotalBytes ?? 0) - (gpu.vramUsedBytes ?? 0)), 0);
-    return {ramBytes: sample.memory.availableBytes, ...(gpus.length > 0 ? {vramBytes} : {})};
+    const hosts = hostPool(this.store.getState(), this.hosts);
+    return {ramBytes: sample.memory.availableBytes, ...(gpus.length > 0 ? {vramBytes} : {}), ...(hosts ? {hosts} : {})};
   }
 
   static async create(options: MaiOptions = {}): Promise<Mai> {
@@ -300,6 +324,8 @@ export class Mai implements MaiCommands {
       const finalText = interrupted ? soFar : result.text || soFar;
       written?.finish({text: finalText, model: result.modelKey, stats: result.stats, interrupted});
       this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
+      const answeredBy = this.models.current();
+      if (answeredBy && !interrupted) this.speeds.set(speedKey(this.hostOfBackend(answeredBy.handle.backendId), result.modelKey), result.stats.tokensPerSecond);
       const switches = this.store.getState().models.switches.filter((record) => !switchesBefore.includes(record));
       return {text: finalText, model: result.modelKey, stats: result.stats, interrupted, switches, fallbacks};
     } catch (error) {
@@ -369,7 +395,7 @@ export class Mai implements MaiCommands {
     const state = this.store.getState();
     const memory = this.modelMemory();
     const backends = await backendReports(this.backends);
-    return maiStatus(state, this.models.loadedHandles(), memory, backends);
+    return {...maiStatus(state, this.models.loadedHandles(), memory, backends), hosts: this.hostReports()};
   }
 
   /** Loads `key`, makes it current and pins it (`mai switch`, the model picker): mai keeps it until unpinned. */

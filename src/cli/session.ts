@@ -1,4 +1,5 @@
 import {Mai, type MaiOptions} from '../mai.js';
+import {note} from './output.js';
 import {onStopSignals, type StopSignal, SIGNAL_EXIT_CODES} from './stop-signals.js';
 
 // One CLI run with a Mai: SIGINT, SIGTERM and SIGHUP cancel the work, mai shuts down cleanly
@@ -26,6 +27,8 @@ export async function withMai(options: MaiOptions, run: (session: Session) => Pr
     removeHandlers();
     throw error;
   }
+  // Once per run, before any result: plain http to another machine, a key variable that is not set.
+  for (const warning of mai.warnings) note(`mai: ${warning}`);
   try {
     const code = await run({mai, signal: controller.signal});
     return interruptedBy ? SIGNAL_EXIT_CODES[interruptedBy] : code;

@@ -1,5 +1,5 @@
 import type {MaiOptions} from '../mai.js';
-import {backendLine} from './backend-line.js';
+import {backendLine, hostLine} from './backend-line.js';
 import {EXIT_OK} from './exit-codes.js';
 import {printJson, printLine} from './output.js';
 import {resourceBlock} from './resource-block.js';
@@ -55,6 +55,7 @@ export async function status(options: MaiOptions & {readonly json?: boolean; rea
     printLine(`loaded     ${current.loaded.map((model) => model.key).join(', ') || 'nothing (models load when a chat starts)'}`);
     for (const line of resourceBlock(current.resources)) printLine(line);
     for (const backend of current.backends) printLine(`backend    ${backendLine(backend)}`);
+    for (const host of current.hosts ?? []) if (host.kind !== 'local') printLine(`host       ${hostLine(host)}`);
     printLine(`switching  ${pinnedKey ? `pinned to ${pinnedKey} (mai switch --auto unpins)` : autoSwitch ? 'automatic' : 'off'}`);
     for (const record of switches) {
       const took = record.ms === null ? '' : ` in ${(record.ms / 1000).toFixed(1)} s`;

@@ -16,6 +16,8 @@ export type {LMStudioState, LMStudioStatus, LMStudioTimeouts} from './lmstudio-c
 
 export type LMStudioAdapterOptions = {
   readonly id?: string;
+  /** The host from the config's `hosts:` (another machine's LM Studio); absent for this machine's. */
+  readonly host?: string;
   /** ws:// or wss://, no trailing slash (the config's lmstudio.url, already normalized). */
   readonly url: string;
   readonly maxTokens: number;
@@ -49,6 +51,7 @@ export class LMStudioAdapter implements ModelBackend {
     this.id = options.id ?? 'lmstudio';
     this.link = new LMStudioConnection({
       url: options.url,
+      ...(options.host ? {name: `LM Studio on ${options.host}`} : {}),
       ...(options.timeouts ? {timeouts: options.timeouts} : {}),
       ...(options.reconnectMs ? {reconnectMs: options.reconnectMs} : {}),
       ...(options.onLog ? {onLog: options.onLog} : {}),
@@ -58,6 +61,11 @@ export class LMStudioAdapter implements ModelBackend {
 
   get url(): string {
     return this.options.url;
+  }
+
+  /** The host it runs on; undefined for this machine. */
+  get host(): string | undefined {
+    return this.options.host;
   }
 
   available(): Promise<boolean> {
@@ -76,7 +84,10 @@ export class LMStudioAdapter implements ModelBackend {
       if (this.owned.has(llm.identifier)) loadedBy.set(llm.modelKey, 'mai');
       else if (!loadedBy.has(llm.modelKey)) loadedBy.set(llm.modelKey, 'user');
     }
-    return downloaded.map((info) => toModelInfo(info, this.id, loadedBy.get(info.modelKey)));
+    return downloaded.map((info) => {
+      const model = toModelInfo(info, this.id, loadedBy.get(info.modelKey));
+      return this.options.host ? {...model, host: this.options.host} : model;
+    });
   }
 
   private loadedInstances(client: LMStudioClient): Promise<LLM[]> {

@@ -61,6 +61,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export type ConnectionOptions = {
   readonly url: string;
+  /** What the user calls it in notices (default "LM Studio"). */
+  readonly name?: string;
   readonly timeouts?: Partial<LMStudioTimeouts>;
   /** Background reconnection: first delay, doubled up to the max. */
   readonly reconnectMs?: {readonly initial: number; readonly max: number};
@@ -88,7 +90,7 @@ function terminateSockets(client: LMStudioClient, namespaces: readonly string[])
 }
 
 export class LMStudioConnection implements BackendConnection {
-  readonly name = 'LM Studio';
+  readonly name: string;
   readonly timeouts: LMStudioTimeouts;
   private sdkClient: LMStudioClient | null = null;
   private readonly passkey = randomBytes(18).toString('base64');
@@ -103,6 +105,7 @@ export class LMStudioConnection implements BackendConnection {
   private disposed = false;
 
   constructor(private readonly options: ConnectionOptions) {
+    this.name = options.name ?? 'LM Studio';
     const probeMs = isLoopback(options.url) ? DEFAULT_TIMEOUTS.probeMs : REMOTE_PROBE_MS;
     this.timeouts = {...DEFAULT_TIMEOUTS, probeMs, ...options.timeouts};
     this.backoffMs = this.initialBackoff;

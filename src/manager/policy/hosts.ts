@@ -3,7 +3,7 @@
 // memory input (AvailableMemory.hosts), so every rule that asks "does it fit now" asks it of the
 // right machine, and the ModelManager needs no change to pass it on.
 
-import type {HostName, Tier} from '../../domain.js';
+import type {ConnectionState, HostName, Tier} from '../../domain.js';
 import type {AvailableMemory, PolicyEntry} from './fit.js';
 
 export const LOCAL: HostName = 'local';
@@ -30,6 +30,13 @@ export type HostView = {
 };
 
 export type HostPool = Readonly<Record<HostName, HostView>>;
+
+/** A host's health from its connection: not yet checked counts as not up (nothing is sent to it blind). */
+export function healthOf(state: ConnectionState | undefined): HostHealth {
+  if (state === 'connected') return 'up';
+  if (state === 'reconnecting' || state === 'checking') return 'reconnecting';
+  return 'down';
+}
 
 const TIER_ORDER: readonly Tier[] = ['small', 'medium', 'large'];
 

@@ -3,7 +3,7 @@
 
 export {scoreComplexity, tierForScore, type ComplexityContext, type ComplexityScore} from './complexity.js';
 export {fitsNow, memoryNeed, type AvailableMemory, type PolicyEntry} from './fit.js';
-export {comparePlacement, hostOf, isRemote, LOCAL, placementRank, runsRemotely, type HostHealth, type HostPool, type HostView} from './hosts.js';
+export {comparePlacement, healthOf, hostOf, isRemote, LOCAL, placementRank, runsRemotely, type HostHealth, type HostPool, type HostView} from './hosts.js';
 export {
   CLEAR_MARGIN,
   expectedLoadMs,
