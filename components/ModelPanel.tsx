@@ -4,8 +4,11 @@ import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import {BackendStatusLine} from './BackendStatusLine.js';
 import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
-import {modelFacts, modelLine, modelName, modelWindow} from './model-line.js';
+import {modelFacts, modelName, modelWindow} from './model-line.js';
 import {Panel} from './Panel.js';
+import {remoteStatuses} from './host-groups.js';
+import {HostGroupedModels} from './HostGroupedModels.js';
+import {ModelRow} from './ModelRow.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -19,6 +22,7 @@ export type Props = {
  * models, load progress, ✗ failed or unusable, · does not fit in memory now. When the box has two
  * rows per model, the key has a line of its own: model names are long, and cut names look alike.
  * With LM Studio configured, the models it runs say so, and the last row says how LM Studio is.
+ * With other hosts configured, the models are grouped by host, each under its state and latency.
  */
 export const ModelPanel = memo(function ModelPanel({store, width, height}: Props) {
   const entries = useStore(store, (s) => s.models.entries);
@@ -26,13 +30,24 @@ export const ModelPanel = memo(function ModelPanel({store, width, height}: Props
   const status = useStore(store, (s) => s.models.status);
   const backends = useStore(store, (s) => s.backends);
   const columns = width - PANEL_CHROME_COLUMNS;
-  const remote = Object.values(backends);
-  const showSources = remote.length > 0;
+  const hosts = remoteStatuses(backends);
+  const grouped = hosts.length > 0 || entries.some((entry) => entry.host !== undefined && entry.host !== 'local');
+  // Another host's backend is said in its group's header, not in the footer.
+  const remote = Object.values(backends).filter((backend) => !hosts.includes(backend));
+  const showSources = remote.length > 0 || grouped;
   // The backend rows come first off the box's height: they explain why models come and go.
   const backendRows = Math.min(remote.length, Math.max(0, height - PANEL_CHROME_ROWS - 1));
   const rows = Math.max(1, height - PANEL_CHROME_ROWS - backendRows);
   const footer = remote.slice(0, backendRows).map((backend) => <BackendStatusLine key={backend.id} status={backend} />);
 
+  if (grouped) {
+    return (
+      <Panel title="models" width={width} height={height}>
+        <HostGroupedModels entries={entries} backends={backends} status={status} currentKey={currentKey} columns={columns} rows={rows} />
+        {footer}
+      </Panel>
+    );
+  }
   if (entries.length === 0) {
     return (
       <Panel title="models" width={width} height={height}>
@@ -75,24 +90,7 @@ export const ModelPanel = memo(function ModelPanel({store, width, height}: Props
               </Box>
             );
           }
-          const line = modelLine(entry, status[entry.key], current, columns, showSources);
-          return (
-            <Text key={`${entry.backendId}:${entry.key}`} wrap="truncate-end">
-              <Text color={line.current ? 'green' : undefined} dimColor={!line.current}>
-                {line.current ? '● ' : '○ '}
-              </Text>
-              <Text bold={line.current} dimColor={line.failed || line.tooBig}>
-                {line.key}
-              </Text>
-              <Text dimColor>{` ${line.tier} `}</Text>
-              {line.size}
-              {line.lmstudio ? <Text color="cyan"> lms</Text> : null}
-              {line.demo ? <Text color="magenta"> demo</Text> : null}
-              {line.loading ? <Text color="yellow">{` ${line.loading}`}</Text> : null}
-              {line.failed ? <Text color="red"> ✗</Text> : null}
-              {line.tooBig ? <Text dimColor> ·</Text> : null}
-            </Text>
-          );
+          return <ModelRow key={`${entry.backendId}:${entry.key}`} entry={entry} status={status[entry.key]} current={current} columns={columns} showSources={showSources} />;
         })}
         {hidden > 0 ? <Text dimColor>{`  +${hidden} more`}</Text> : null}
       </Box>

@@ -1,6 +1,8 @@
 import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
+import {ModelPanel} from '../../components/ModelPanel.js';
 import {Mai} from '../../src/mai.js';
 import type {ConnectionState} from '../../src/domain.js';
 import {TEST_MODELS, type TestModelKey} from '../support/models.js';
@@ -75,6 +77,7 @@ describe('two hosts', () => {
       const now = state.backends['openai:gpu-box']?.state;
       if (now && now !== previous.backends['openai:gpu-box']?.state) states.push(now);
     });
+    const panel = render(<ModelPanel store={m.store} width={44} height={14} />);
     gpuBox.setFaults({requireKey: SECRET, dropAfterChunks: 3});
     const reply = await m.processMessage('Hello there');
     gpuBox.setFaults({requireKey: SECRET});
@@ -96,6 +99,14 @@ describe('two hosts', () => {
     await waitFor(() => m.store.getState().backends['openai:gpu-box']?.state === 'connected', {what: 'gpu-box back', timeoutMs: 30_000});
     expect(states).toEqual(expect.arrayContaining(['reconnecting', 'connected']));
     expect(states.indexOf('reconnecting')).toBeLessThan(states.lastIndexOf('connected'));
+    // The panel groups the models by host and showed gpu-box reconnecting, then back with its latency.
+    expect(panel.frames.some((frame) => frame.includes('◌ gpu-box: reconnecting…'))).toBe(true);
+    await waitFor(() => /● gpu-box [\d.]+ ms/.test(panel.lastFrame() ?? ''), {what: 'the panel showing gpu-box back', detail: () => panel.lastFrame() ?? ''});
+    const frame = panel.lastFrame() ?? '';
+    expect(frame.indexOf('● local')).toBeLessThan(frame.indexOf('mai-demo-small'));
+    expect(frame.indexOf('gpu-box')).toBeLessThan(frame.indexOf('mai-demo-large'));
+    expect(frame.indexOf('● team')).toBeLessThan(frame.indexOf('mai-demo-medium'));
+    panel.unmount();
     const gpuReport = m.hostReports().find((host) => host.name === 'gpu-box');
     expect(gpuReport).toMatchObject({state: 'up', keyed: true, models: [{key: 'mai-demo-large', tier: 'large'}]});
 
