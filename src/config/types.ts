@@ -105,6 +105,11 @@ export type Config = {
   readonly lmstudio: {readonly url: string; readonly enabled: boolean};
   readonly ui: {readonly ascii: boolean};
   readonly context: ContextConfig;
+  /**
+   * Keys chosen in the config (`keys:`), by key binding id (camelCase, as the TUI's key table names
+   * them), each a list of key names ("ctrl+o"); bindings left out keep their default keys.
+   */
+  readonly keys: Readonly<Record<string, readonly string[]>>;
 };
 
 export type MaiPaths = {
