@@ -1,8 +1,9 @@
 import {Box, Text} from 'ink';
 import {fitToWidth} from '../src/util/format.js';
-import {activeBindings, helpSections} from './keys.js';
+import {activeBindings, helpSections, keyProblems} from './keys.js';
 import {PANEL_CHROME_COLUMNS} from './layout.js';
 import {Panel} from './Panel.js';
+import {oneLine} from './status-line.js';
 
 export type Props = {
   /** Outer size, borders included: it covers the chat and the right column. */
@@ -42,6 +43,11 @@ export function HelpOverlay({width, height}: Props) {
           </Box>
         ))}
       </Box>
+      {keyProblems().map((problem) => (
+        <Text key={problem} color="yellow" wrap="truncate-end">
+          {oneLine(problem)}
+        </Text>
+      ))}
       <Text dimColor wrap="truncate-end">
         {`${bindings.stop.keys}, ${bindings.help.keys} close this help`}
       </Text>

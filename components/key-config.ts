@@ -89,6 +89,6 @@ export function resolveKeyTable(overrides: Readonly<Record<string, readonly stri
 /** Puts the config's keys in force for every key handler and the help; returns the problems found. */
 export function applyKeyConfig(overrides: Readonly<Record<string, readonly string[]>>): readonly string[] {
   const {table, problems} = resolveKeyTable(overrides);
-  setActiveBindings(table);
+  setActiveBindings(table, problems);
   return problems;
 }

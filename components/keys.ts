@@ -126,13 +126,20 @@ export type KeyTable = {readonly [Id in KeyBindingId]: KeyBinding};
  * through `matches`, so a remapped key works in every layer without any of them knowing.
  */
 let active: KeyTable = KEY_BINDINGS;
+/** What was wrong with the config's keys, one line each: the help shows them for as long as mai runs. */
+let problems: readonly string[] = [];
 
 export function activeBindings(): KeyTable {
   return active;
 }
 
-export function setActiveBindings(table: KeyTable): void {
+export function keyProblems(): readonly string[] {
+  return problems;
+}
+
+export function setActiveBindings(table: KeyTable, found: readonly string[] = []): void {
   active = table;
+  problems = found;
 }
 
 /** The order the help overlay lists the keys in, grouped; the most needed first (small screens clip). */
