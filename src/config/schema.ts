@@ -196,9 +196,12 @@ const keyNameWhat = `a key name such as ${KEY_NAME_EXAMPLES}`;
 const keyName = z.string(expected(keyNameWhat)).refine((text) => parseKeyName(text) !== null, expected(keyNameWhat));
 const keys = z
   .record(
-    z.string().regex(/^[a-z][a-z0-9_]*$/, expected('a key binding name such as model_picker')),
+    z.string().regex(/^[a-z][a-z0-9_]*$/),
     z.union([keyName.transform((name) => [name]), z.array(keyName, expected(keyNameWhat)).min(1, expected('at least one key name'))], expected(`${keyNameWhat}, or a list of them`)),
-    expected('a mapping of key binding names to key names'),
+    {
+      // Said without "expected": the name is the problem, not the value the locator would quote.
+      error: (issue) => (issue.code === 'invalid_key' ? 'not a key binding name (lower case words joined by _, such as model_picker)' : 'expected a mapping of key binding names to key names'),
+    },
   )
   .transform((map): Readonly<Record<string, readonly string[]>> => Object.fromEntries(Object.entries(map).map(([id, names]) => [bindingIdOf(id), names])));
 
