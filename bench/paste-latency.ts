@@ -13,7 +13,16 @@ import {createMaiStore} from '../src/store.js';
 const PASTE_LINES = 16_000;
 const pasted = Array.from({length: PASTE_LINES}, (_, i) => `${`pasted line ${i} `.padEnd(63, '.')}\n`).join('');
 const sent: string[] = [];
-const commands: MaiCommands = {send: (text) => void sent.push(text), stop: () => {}, cycleModel: () => {}, quit: () => {}, toggleAutoSwitch: () => {}};
+const commands: MaiCommands = {
+  send: (text) => void sent.push(text),
+  stop: () => {},
+  cycleModel: () => {},
+  quit: () => {},
+  toggleAutoSwitch: () => {},
+  pickModel: () => {},
+  listConversations: () => Promise.resolve([]),
+  resumeConversation: () => {},
+};
 
 const gc = (globalThis as {gc?: () => void}).gc ?? (() => {});
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));

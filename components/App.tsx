@@ -9,13 +9,17 @@ import {composerRowCount} from './composer-layout.js';
 import {HelpOverlay} from './HelpOverlay.js';
 import {COMPOSER_MAX_ROWS, composerColumnsFor, computeLayout} from './layout.js';
 import {ModelPanel} from './ModelPanel.js';
+import {Picker} from './Picker.js';
 import {ResourceGauge} from './ResourceGauge.js';
 import {StatusBar} from './StatusBar.js';
 import {useComposerKeys} from './useComposerKeys.js';
 import {useComposerState} from './useComposerState.js';
 import {useGlobalKeys} from './useGlobalKeys.js';
 import {useHelpOverlayKeys} from './useHelpOverlayKeys.js';
+import {useKeyConfig} from './useKeyConfig.js';
 import {useKeyDispatcher} from './useKeyDispatcher.js';
+import {usePickerKeys} from './usePickerKeys.js';
+import {usePickerState} from './usePickerState.js';
 import {useQuitConfirm} from './useQuitConfirm.js';
 import {useTerminalSize} from './useTerminalSize.js';
 
@@ -31,7 +35,7 @@ export const QUIT_HINT = 'press Ctrl+C again to quit';
 /**
  * The full-screen frame (DESIGN.md §8): chat and, on terminals of 70 columns or more, resources and
  * models on the right; the composer and the status bar below. It owns the one key dispatcher
- * (overlay > composer > global) and the composer's state, whose height it lays out.
+ * (overlay > picker > composer > global) and the composer's state, whose height it lays out.
  *
  * The frame is one row shorter than the terminal: Ink 6 clears the terminal and rewrites every line
  * on each frame whose output is as tall as the terminal (node_modules/ink/build/ink.js,
@@ -39,14 +43,17 @@ export const QUIT_HINT = 'press Ctrl+C again to quit';
  * path, so a streamed token rewrites a few lines, not the screen.
  */
 export function App({store, commands, ascii = false}: Props) {
+  useKeyConfig(store);
   const {columns, rows} = useTerminalSize();
   const helpOpen = useStore(store, (s) => s.ui.helpOpen);
   const composer = useComposerState();
+  const picker = usePickerState(store, commands);
   const resourceRows = useStore(store, (s) => gaugeRowIds(s.resources[LOCAL_HOST]).split(',').length);
   const layout = computeLayout(columns, rows, composerRowCount(composer.state, composerColumnsFor(columns), COMPOSER_MAX_ROWS), resourceRows);
   const quit = useQuitConfirm(store, commands);
 
   const overlayKeys = useHelpOverlayKeys(store);
+  const pickerKeys = usePickerKeys(picker, store, commands);
   const composerKeys = useComposerKeys(composer, store, commands);
   const globalKeys = useGlobalKeys({
     store,
@@ -55,13 +62,15 @@ export function App({store, commands, ascii = false}: Props) {
     chatRows: layout.chatRows,
     onQuitPress: quit.press,
   });
-  useKeyDispatcher([overlayKeys, composerKeys, globalKeys]);
+  useKeyDispatcher([overlayKeys, pickerKeys, composerKeys, globalKeys]);
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Box flexDirection="row" height={layout.mainHeight} flexShrink={0}>
         {helpOpen ? (
           <HelpOverlay width={layout.width} height={layout.mainHeight} />
+        ) : picker.state.kind !== null ? (
+          <Picker store={store} state={picker.state} width={layout.width} height={layout.mainHeight} />
         ) : (
           <>
             <ChatPane store={store} width={layout.chatWidth} height={layout.mainHeight} />

@@ -1,8 +1,9 @@
 import {Box, Text} from 'ink';
 import {fitToWidth} from '../src/util/format.js';
-import {HELP_SECTIONS, KEY_BINDINGS} from './keys.js';
+import {activeBindings, helpSections, keyProblems} from './keys.js';
 import {PANEL_CHROME_COLUMNS} from './layout.js';
 import {Panel} from './Panel.js';
+import {oneLine} from './status-line.js';
 
 export type Props = {
   /** Outer size, borders included: it covers the chat and the right column. */
@@ -19,20 +20,22 @@ export function HelpOverlay({width, height}: Props) {
   const inner = width - PANEL_CHROME_COLUMNS;
   const twoColumns = inner >= MIN_COLUMN_WIDTH * 2 + 2;
   const columnWidth = twoColumns ? Math.floor((inner - 2) / 2) : inner;
-  const half = Math.ceil(HELP_SECTIONS.length / 2);
-  const groups = twoColumns ? [HELP_SECTIONS.slice(0, half), HELP_SECTIONS.slice(half)] : [HELP_SECTIONS];
+  const sections = helpSections();
+  const bindings = activeBindings();
+  const half = Math.ceil(sections.length / 2);
+  const groups = twoColumns ? [sections.slice(0, half), sections.slice(half)] : [sections];
   return (
     <Panel title="help" width={width} height={height}>
       <Box flexDirection="row" flexGrow={1} gap={2} overflow="hidden">
-        {groups.map((sections, g) => (
+        {groups.map((group, g) => (
           <Box key={g} flexDirection="column" width={columnWidth} flexShrink={0}>
-            {sections.map((section) => (
+            {group.map((section) => (
               <Box key={section.title} flexDirection="column" marginBottom={1} flexShrink={0}>
                 <Text bold>{section.title}</Text>
                 {section.ids.map((id) => (
                   <Text key={id} wrap="truncate-end">
-                    <Text color="cyan">{fitToWidth(KEY_BINDINGS[id].keys, KEYS_COLUMNS)}</Text>
-                    {KEY_BINDINGS[id].description}
+                    <Text color="cyan">{fitToWidth(bindings[id].keys, KEYS_COLUMNS)}</Text>
+                    {bindings[id].description}
                   </Text>
                 ))}
               </Box>
@@ -40,8 +43,13 @@ export function HelpOverlay({width, height}: Props) {
           </Box>
         ))}
       </Box>
+      {keyProblems().map((problem) => (
+        <Text key={problem} color="yellow" wrap="truncate-end">
+          {oneLine(problem)}
+        </Text>
+      ))}
       <Text dimColor wrap="truncate-end">
-        {`${KEY_BINDINGS.stop.keys}, ${KEY_BINDINGS.help.keys} close this help`}
+        {`${bindings.stop.keys}, ${bindings.help.keys} close this help`}
       </Text>
     </Panel>
   );

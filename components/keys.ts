@@ -40,7 +40,9 @@ export type KeyBindingId =
   | 'erase'
   | 'eraseForward'
   | 'clearInput'
-  | 'togglePaste';
+  | 'togglePaste'
+  | 'modelPicker'
+  | 'conversationPicker';
 
 /** The key `name` with no Ctrl and no Alt (Shift is let through: Shift+Home is still Home). */
 const plain =
@@ -107,12 +109,43 @@ export const KEY_BINDINGS = {
     description: 'expand or collapse a large paste',
     match: ctrl('t'),
   },
+  modelPicker: {id: 'modelPicker', keys: 'Ctrl+O', description: 'pick a model (type to filter)', match: ctrl('o')},
+  conversationPicker: {
+    id: 'conversationPicker',
+    keys: 'Ctrl+R',
+    description: 'resume a past conversation',
+    match: ctrl('r'),
+  },
 } as const satisfies {readonly [Id in KeyBindingId]: KeyBinding & {readonly id: Id}};
+
+export type KeyTable = {readonly [Id in KeyBindingId]: KeyBinding};
+
+/**
+ * The table in force: the defaults with the config's `keys:` applied (key-config.ts, once, when the
+ * App mounts). Module state, like the terminal it describes: one per process. Every handler asks
+ * through `matches`, so a remapped key works in every layer without any of them knowing.
+ */
+let active: KeyTable = KEY_BINDINGS;
+/** What was wrong with the config's keys, one line each: the help shows them for as long as mai runs. */
+let problems: readonly string[] = [];
+
+export function activeBindings(): KeyTable {
+  return active;
+}
+
+export function keyProblems(): readonly string[] {
+  return problems;
+}
+
+export function setActiveBindings(table: KeyTable, found: readonly string[] = []): void {
+  active = table;
+  problems = found;
+}
 
 /** The order the help overlay lists the keys in, grouped; the most needed first (small screens clip). */
 export const HELP_SECTIONS: readonly {readonly title: string; readonly ids: readonly KeyBindingId[]}[] = [
   {title: 'chat', ids: ['send', 'newline', 'stop', 'scrollUp', 'scrollDown']},
-  {title: 'models', ids: ['nextModel', 'prevModel', 'autoSwitch']},
+  {title: 'models', ids: ['nextModel', 'prevModel', 'modelPicker', 'autoSwitch', 'conversationPicker']},
   {title: 'screen', ids: ['help', 'redraw', 'quit']},
   {
     title: 'editing',
@@ -120,6 +153,13 @@ export const HELP_SECTIONS: readonly {readonly title: string; readonly ids: read
   },
 ];
 
+/** HELP_SECTIONS, and a last section with every binding none of them lists: the help misses no key. */
+export function helpSections(): readonly {readonly title: string; readonly ids: readonly KeyBindingId[]}[] {
+  const listed = new Set(HELP_SECTIONS.flatMap((section) => section.ids));
+  const rest = (Object.keys(KEY_BINDINGS) as KeyBindingId[]).filter((id) => !listed.has(id));
+  return rest.length === 0 ? HELP_SECTIONS : [...HELP_SECTIONS, {title: 'more', ids: rest}];
+}
+
 export function matches(id: KeyBindingId, event: KeyEvent): boolean {
-  return KEY_BINDINGS[id].match(event);
+  return active[id].match(event);
 }

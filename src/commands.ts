@@ -1,5 +1,15 @@
 // What the TUI may ask of mai. Components dispatch these and read the store; they never reach a
 // backend (DESIGN.md §2). Mai implements it.
+/** A saved conversation as a picker lists it. */
+export type SavedConversation = {
+  readonly id: string;
+  /** When it was last written to (ms since the epoch). */
+  readonly updatedAt: number;
+  readonly messages: number;
+  /** The first line of its first message (raw: sanitize before showing). */
+  readonly firstLine: string;
+};
+
 export interface MaiCommands {
   /** Sends a user message; the reply streams into the store. Ignored while a reply is streaming. */
   send(text: string): void;
@@ -9,6 +19,12 @@ export interface MaiCommands {
   cycleModel(direction: 1 | -1): void;
   /** Turns automatic switching off or on (on also unpins a pinned model). */
   toggleAutoSwitch(): void;
+  /** Switches to `key` and pins it, like Ctrl+N (the model picker); failures become notices. */
+  pickModel(key: string): void;
+  /** The saved conversations, the most recent first (the conversation picker). */
+  listConversations(): Promise<readonly SavedConversation[]>;
+  /** Continues the saved conversation `id` in place: the chat shows it, and it is saved to its own file. */
+  resumeConversation(id: string): void;
   /** Shuts mai down (unloads what it loaded, flushes) and ends the process's UI. */
   quit(): void;
 }

@@ -1,5 +1,5 @@
 import {AsyncQueue} from './util/async-queue.js';
-import type {MaiCommands} from './commands.js';
+import type {MaiCommands, SavedConversation} from './commands.js';
 import type {Config, MaiPaths} from './config.js';
 import type {EventLog} from './util/log.js';
 import {backendReports, maiStatus, type MaiStatus} from './mai-status.js';
@@ -8,6 +8,7 @@ import type {ResponseStats} from './domain.js';
 import type {BackendConnection, ConnectionStatus, ModelBackend} from './backends/backend.js';
 import {ContextManager, contextTarget, type ReplyRecording, type SummaryModel} from './conversation/context-manager.js';
 import type {ReplayedConversation} from './conversation/conversation-events.js';
+import {ConversationFile, findConversation, listConversations} from './conversation/conversation-file.js';
 import {errorMessage, isModelError} from './backends/model-error.js';
 import {forgeDemoModels} from './backends/embedded/demo-models.js';
 import {Autopilot} from './manager/autopilot.js';
@@ -116,6 +117,7 @@ export class Mai implements MaiCommands {
       },
     });
     this.store.getState().setAutoSwitch(options.autoSwitch ?? true, preferredModel);
+    this.store.getState().setKeyOverrides(config.keys);
     // A resumed conversation goes on with the model that wrote its last reply, when it fits.
     if (resumed) this.models.setPreferred(lastModelOf(resumed.conversation));
     this.autopilot = new Autopilot({manager: this.models, store: this.store, log, config});
@@ -404,6 +406,31 @@ export class Mai implements MaiCommands {
     return this.models.switchTo(key, reason, 'manual');
   }
 
+  /**
+   * Goes on with the saved conversation `id` (or the start of one) in place of this one, as
+   * `--resume` does at start: the chat shows its messages, new ones are saved to its file, and it
+   * continues on the model that wrote its last reply when that fits. Not while a reply is written.
+   */
+  async resume(id: string): Promise<ResumedConversation> {
+    if (this.store.getState().chat.busy) throw new Error('a reply is in progress; stop it (Esc) before resuming another conversation');
+    const dir = this.paths.conversationsDir;
+    const found = await findConversation(dir, id);
+    const opened = await ConversationFile.open(dir, found);
+    if (found === this.context.conversationId) {
+      // Already the one on screen: its file is open here; the second handle is not needed.
+      await opened.file.close();
+      this.store.getState().notify(`conversation ${found} is the one on screen`);
+      return {id: found, messages: opened.conversation.messages.length, warnings: opened.conversation.warnings};
+    }
+    await this.context.resume(opened);
+    this.announceResume(found, opened.conversation);
+    const last = lastModelOf(opened.conversation);
+    this.models.setPreferred(last);
+    this.autopilot.continueWith(last);
+    this.store.getState().scrollBy(-this.store.getState().ui.scrollOffset, 0);
+    return {id: found, messages: opened.conversation.messages.length, warnings: opened.conversation.warnings};
+  }
+
   /** Lets mai choose models by itself again (`mai switch --auto`). */
   unpin(): void {
     this.models.setPinned(null);
@@ -430,6 +457,19 @@ export class Mai implements MaiCommands {
 
   cycleModel(direction: 1 | -1): void {
     this.models.cycle(direction)?.catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
+  }
+
+  pickModel(key: string): void {
+    this.switchTo(key).catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
+  }
+
+  async listConversations(): Promise<readonly SavedConversation[]> {
+    const infos = await listConversations(this.paths.conversationsDir);
+    return infos.map(({id, updatedAt, messages, firstLine}) => ({id, updatedAt, messages, firstLine}));
+  }
+
+  resumeConversation(id: string): void {
+    this.resume(id).catch((error: unknown) => this.store.getState().notify(errorMessage(error), 'error'));
   }
 
   onQuit(listener: () => void): void {

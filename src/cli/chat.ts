@@ -81,5 +81,8 @@ export async function chat(options: ChatOptions): Promise<number> {
   }
   // Everything is saved; a terminal that is gone is left by the hangup itself.
   if (hungUp) endByHangup();
+  // The config's key problems were shown in the alternate screen, now gone: once more where they stay.
+  const {keyProblems} = await import('../../components/keys.js');
+  for (const problem of keyProblems()) process.stderr.write(`mai: ${sanitizeForTerminal(problem)}\n`);
   return exitCode;
 }

@@ -5,6 +5,7 @@
 import {z} from 'zod';
 import {TIERS, type Tier} from '../domain.js';
 import {hosts} from './hosts-schema.js';
+import {bindingIdOf, KEY_NAME_EXAMPLES, parseKeyName} from './key-names.js';
 import {modelKeyId} from './model-key.js';
 import type {Config, ContextConfig, EngineConfig, ModelConfig, PolicyConfig} from './types.js';
 
@@ -189,6 +190,22 @@ const context = strict({
   summaries: bool,
 }).transform((c): ContextConfig => ({replyRoom: c.reply_room, systemPrompt: c.system_prompt, summaries: c.summaries}));
 
+// `keys:` maps a binding's name (the key table's id in snake_case: `model_picker`) to one key name
+// or a list of them. Which names exist is the TUI's key table's to say (a name it does not know is
+// reported at start-up, like a conflict); a key name that names no key is an error here.
+const keyNameWhat = `a key name such as ${KEY_NAME_EXAMPLES}`;
+const keyName = z.string(expected(keyNameWhat)).refine((text) => parseKeyName(text) !== null, expected(keyNameWhat));
+const keys = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_]*$/),
+    z.union([keyName.transform((name) => [name]), z.array(keyName, expected(keyNameWhat)).min(1, expected('at least one key name'))], expected(`${keyNameWhat}, or a list of them`)),
+    {
+      // Said without "expected": the name is the problem, not the value the locator would quote.
+      error: (issue) => (issue.code === 'invalid_key' ? 'not a key binding name (lower case words joined by _, such as model_picker)' : 'expected a mapping of key binding names to key names'),
+    },
+  )
+  .transform((map): Readonly<Record<string, readonly string[]>> => Object.fromEntries(Object.entries(map).map(([id, names]) => [bindingIdOf(id), names])));
+
 export const lmstudioUrlWhat = 'a ws://, wss://, http:// or https:// URL';
 
 /** @lmstudio/sdk takes only ws:// or wss:// with no trailing slash; LM Studio itself shows http://. */
@@ -208,6 +225,7 @@ export const configSchema = strict({
   ui: strict({ascii: bool}),
   context,
   hosts: hosts.optional(),
+  keys: keys.optional(),
 }).transform(
   (c): Config => ({
     models: c.models,
@@ -219,5 +237,6 @@ export const configSchema = strict({
     ui: c.ui,
     context: c.context,
     hosts: c.hosts ?? [],
+    keys: c.keys ?? {},
   }),
 );

@@ -127,6 +127,11 @@ export type Config = {
   readonly context: ContextConfig;
   /** Other machines, in the order of the file; [] when none. */
   readonly hosts: readonly HostConfig[];
+  /**
+   * Keys chosen in the config (`keys:`), by key binding id (camelCase, as the TUI's key table names
+   * them), each a list of key names ("ctrl+o"); bindings left out keep their default keys.
+   */
+  readonly keys: Readonly<Record<string, readonly string[]>>;
 };
 
 export type MaiPaths = {

@@ -106,6 +106,25 @@ export class ContextManager {
     this.store.setContextReport(null);
   }
 
+  /**
+   * Closes this conversation (its file flushed) and goes on with a saved one in its place: its
+   * messages and summaries, and its file, appended to from now on (the picker's resume).
+   */
+  async resume(opened: {readonly file: ConversationFile; readonly conversation: ReplayedConversation}): Promise<void> {
+    await this.close();
+    this.entries.length = 0;
+    this.summaries.length = 0;
+    this.tokens.clear();
+    this.windowStart.clear();
+    this.last = null;
+    this.divider = null;
+    this.entries.push(...opened.conversation.messages);
+    this.summaries.push(...opened.conversation.summaries);
+    this.recorder = this.newRecorder(opened.file);
+    this.store.replaceMessages(this.entries.slice());
+    this.store.setContextReport(null);
+  }
+
   /** The saved conversation's ID, once it has a file. */
   get conversationId(): string | null {
     return this.recorder.id;

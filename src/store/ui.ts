@@ -12,6 +12,8 @@ export type UiState = {
   readonly helpOpen: boolean;
   /** Lines scrolled up from the bottom of the chat; 0 follows new output. */
   readonly scrollOffset: number;
+  /** The config's `keys:` (binding id to key names), for the TUI's key table; set by Mai. */
+  readonly keyOverrides: Readonly<Record<string, readonly string[]>>;
 };
 
 export type UiSlice = {
@@ -19,14 +21,16 @@ export type UiSlice = {
   notify(text: string, level?: NoticeLevel): void;
   setHelpOpen(open: boolean): void;
   scrollBy(lines: number, maxOffset: number): void;
+  setKeyOverrides(keys: Readonly<Record<string, readonly string[]>>): void;
 };
 
 export function createUiSlice(now: () => number): StateCreator<MaiState, [], [], UiSlice> {
   return (set) => ({
-    ui: {notice: null, helpOpen: false, scrollOffset: 0},
+    ui: {notice: null, helpOpen: false, scrollOffset: 0, keyOverrides: {}},
     notify: (text, level = 'info') => set((s) => ({ui: {...s.ui, notice: {text, level, at: now()}}})),
     setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen}})),
     scrollBy: (lines, maxOffset) =>
       set((s) => ({ui: {...s.ui, scrollOffset: Math.max(0, Math.min(maxOffset, s.ui.scrollOffset + lines))}})),
+    setKeyOverrides: (keyOverrides) => set((s) => ({ui: {...s.ui, keyOverrides}})),
   });
 }

@@ -27,6 +27,9 @@ function recordingCommands(): {readonly commands: MaiCommands; readonly calls: C
     cycleModel: (direction) => void calls.push({command: 'cycleModel', args: [direction]}),
     quit: () => void calls.push({command: 'quit', args: []}),
     toggleAutoSwitch: () => void calls.push({command: 'toggleAutoSwitch', args: []}),
+    pickModel: (key) => void calls.push({command: 'pickModel', args: [key]}),
+    listConversations: () => Promise.resolve([]),
+    resumeConversation: (id) => void calls.push({command: 'resumeConversation', args: [id]}),
   };
   return {commands, calls};
 }

@@ -11,7 +11,16 @@ import {modelEntry} from '../support/model-entries.js';
 // The models box with LM Studio: where each model runs, and how LM Studio is doing.
 
 const ESC = '\u001b';
-const noCommands: MaiCommands = {send() {}, stop() {}, cycleModel() {}, quit() {}, toggleAutoSwitch() {}};
+const noCommands: MaiCommands = {
+  send() {},
+  stop() {},
+  cycleModel() {},
+  quit() {},
+  toggleAutoSwitch() {},
+  pickModel() {},
+  listConversations: () => Promise.resolve([]),
+  resumeConversation() {},
+};
 
 /** A model served by `kinds` (the first is where it runs). */
 function entry(key: string, kinds: readonly ('lmstudio' | 'embedded')[], fields: Partial<ModelEntry> = {}): ModelEntry {
