@@ -18,6 +18,9 @@ import {useHelpOverlayKeys} from './useHelpOverlayKeys.js';
 import {useKeyDispatcher} from './useKeyDispatcher.js';
 import {useQuitConfirm} from './useQuitConfirm.js';
 import {useTerminalSize} from './useTerminalSize.js';
+import {SearchBar} from './chat/SearchBar.js';
+import {useChatKeys} from './chat/useChatKeys.js';
+import {useSearchKeys} from './chat/useSearchKeys.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -41,6 +44,7 @@ export const QUIT_HINT = 'press Ctrl+C again to quit';
 export function App({store, commands, ascii = false}: Props) {
   const {columns, rows} = useTerminalSize();
   const helpOpen = useStore(store, (s) => s.ui.helpOpen);
+  const searching = useStore(store, (s) => s.view.search !== null);
   const composer = useComposerState();
   const resourceRows = useStore(store, (s) => gaugeRowIds(s.resources[LOCAL_HOST]).split(',').length);
   const layout = computeLayout(columns, rows, composerRowCount(composer.state, composerColumnsFor(columns), COMPOSER_MAX_ROWS), resourceRows);
@@ -55,7 +59,10 @@ export function App({store, commands, ascii = false}: Props) {
     chatRows: layout.chatRows,
     onQuitPress: quit.press,
   });
-  useKeyDispatcher([overlayKeys, composerKeys, globalKeys]);
+  const chatArea = {store, chatColumns: layout.chatColumns, chatRows: layout.chatRows};
+  const searchKeys = useSearchKeys(chatArea);
+  const chatKeys = useChatKeys({...chatArea, commands, composer});
+  useKeyDispatcher([overlayKeys, searchKeys, chatKeys, composerKeys, globalKeys]);
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
@@ -77,7 +84,11 @@ export function App({store, commands, ascii = false}: Props) {
         )}
       </Box>
       <Composer store={store} state={composer.state} width={layout.width} rows={layout.composerRows} />
-      <StatusBar store={store} width={layout.width} hint={quit.armed ? QUIT_HINT : null} />
+      {searching && !quit.armed ? (
+        <SearchBar store={store} width={layout.width} chatColumns={layout.chatColumns} />
+      ) : (
+        <StatusBar store={store} width={layout.width} hint={quit.armed ? QUIT_HINT : null} />
+      )}
     </Box>
   );
 }
