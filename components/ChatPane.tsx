@@ -7,7 +7,7 @@ import {KEY_BINDINGS} from './keys.js';
 import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
 import {chatWindow, scrollLimit} from './MessageLines.js';
 import {chatHits} from './chat/search-hits.js';
-import {queuedLine} from './chat/queued-line.js';
+import {editingLine, queuedLine} from './chat/queued-line.js';
 import {Panel} from './Panel.js';
 import {StreamingTail} from './StreamingTail.js';
 
@@ -38,6 +38,7 @@ export const ChatPane = memo(function ChatPane({store, width, height}: Props) {
   const thinkingShown = useStore(store, (s) => s.view.thinkingShown);
   const search = useStore(store, (s) => s.view.search);
   const queued = useStore(store, queuedLine);
+  const editing = useStore(store, editingLine);
   const options = {thinkingShown};
   const columns = Math.max(1, width - PANEL_CHROME_COLUMNS);
   const rows = Math.max(1, height - PANEL_CHROME_ROWS);
@@ -76,9 +77,9 @@ export const ChatPane = memo(function ChatPane({store, width, height}: Props) {
           ))}
         </Box>
         {streaming && !scrolled ? <StreamingTail store={store} width={columns} rows={rows} /> : null}
-        {queued && !scrolled ? (
+        {(queued ?? editing) && !scrolled ? (
           <Text dimColor wrap="truncate-end">
-            {queued}
+            {queued ?? editing}
           </Text>
         ) : null}
       </Box>

@@ -1,6 +1,11 @@
 import type {State} from '../../src/store.js';
 import {oneLine} from '../status-line.js';
 
+/** The line below the chat while the composer holds a message to resend in place of its turn. */
+export function editingLine(state: State): string | null {
+  return state.view.editing === null ? null : '✎ editing your last message: Enter resends it in place of that turn · Esc keeps it as a new one';
+}
+
 /**
  * "queued: sent when mai-demo-large has loaded" while a message waits for a model (sent during a
  * load or a switch: the composer never blocks), else null. A string, for a narrow selector.

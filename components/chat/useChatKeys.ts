@@ -45,9 +45,7 @@ export function useChatKeys({store, commands, composer, chatColumns, chatRows}: 
     (event) => {
       const state = store.getState();
       const composerEmpty = current().text === '';
-      // A message being edited whose text was all erased is an edit given up: the next message is new.
-      if (composerEmpty && state.view.editing !== null) state.setEditing(null);
-      const editing = composerEmpty ? null : state.view.editing;
+      const editing = state.view.editing;
       const scrollTo = (offset: number) => {
         const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, lineOptions(state));
         state.scrollBy(Math.min(offset, limit) - state.ui.scrollOffset, limit);
@@ -124,10 +122,10 @@ export function useChatKeys({store, commands, composer, chatColumns, chatRows}: 
         if (!last || state.chat.busy) return false;
         dispatch({type: 'paste', text: last.text});
         state.setEditing(last.id);
-        state.notify('editing your last message: Enter resends it in place of that turn, Ctrl+U cancels');
         return true;
       }
-      if (editing !== null && matches('clearInput', event)) {
+      // Ctrl+U clears the message, Esc leaves it: either way the next Enter sends a new message.
+      if (editing !== null && (matches('clearInput', event) || matches('stop', event))) {
         state.setEditing(null);
         return false;
       }
