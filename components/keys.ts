@@ -120,11 +120,11 @@ export const KEY_BINDINGS = {
     match: ctrl('t'),
   },
   // The chat's own features (components/chat/). Ctrl+O and Ctrl+R are the pickers'.
-  regenerate: {id: 'regenerate', keys: 'Ctrl+G', description: 'write the last reply again (with the current model)', match: ctrl('g')},
+  regenerate: {id: 'regenerate', keys: 'Ctrl+G', description: 'write the last reply again, current model', match: ctrl('g')},
   editLast: {
     id: 'editLast',
-    keys: '↑ (empty message)',
-    description: 'edit your last message; Enter resends it, replacing that turn',
+    keys: '↑ (no text)',
+    description: 'edit your last message, resend in its place',
     match: plain('up'),
   },
   search: {id: 'search', keys: 'Ctrl+F', description: 'search the chat (Esc leaves)', match: ctrl('f')},
@@ -155,12 +155,12 @@ export const KEY_BINDINGS = {
     match: ctrl('x'),
   },
   toggleThinking: {id: 'toggleThinking', keys: 'Ctrl+K', description: "show / fold a reasoning model's thinking", match: ctrl('k')},
-  firstMessage: {id: 'firstMessage', keys: 'Home (empty message)', description: 'jump to the first message', match: plain('home')},
-  lastMessage: {id: 'lastMessage', keys: 'End (empty message)', description: 'jump to the last message', match: plain('end')},
+  firstMessage: {id: 'firstMessage', keys: 'Home (no text)', description: 'jump to the first message', match: plain('home')},
+  lastMessage: {id: 'lastMessage', keys: 'End (no text)', description: 'jump to the last message', match: plain('end')},
   wheel: {
     id: 'wheel',
     keys: 'mouse wheel',
-    description: 'scroll the chat (Shift+drag selects text)',
+    description: 'scroll (Shift+drag selects; --no-mouse)',
     match: (e) => e.kind === 'key' && (e.name === 'wheelUp' || e.name === 'wheelDown'),
   },
 } as const satisfies {readonly [Id in KeyBindingId]: KeyBinding & {readonly id: Id}};
