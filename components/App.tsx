@@ -22,6 +22,9 @@ import {usePickerKeys} from './usePickerKeys.js';
 import {usePickerState} from './usePickerState.js';
 import {useQuitConfirm} from './useQuitConfirm.js';
 import {useTerminalSize} from './useTerminalSize.js';
+import {SearchBar} from './chat/SearchBar.js';
+import {useChatKeys} from './chat/useChatKeys.js';
+import {useSearchKeys} from './chat/useSearchKeys.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -46,6 +49,7 @@ export function App({store, commands, ascii = false}: Props) {
   useKeyConfig(store);
   const {columns, rows} = useTerminalSize();
   const helpOpen = useStore(store, (s) => s.ui.helpOpen);
+  const searching = useStore(store, (s) => s.view.search !== null);
   const composer = useComposerState();
   const picker = usePickerState(store, commands);
   const resourceRows = useStore(store, (s) => gaugeRowIds(s.resources[LOCAL_HOST]).split(',').length);
@@ -62,7 +66,10 @@ export function App({store, commands, ascii = false}: Props) {
     chatRows: layout.chatRows,
     onQuitPress: quit.press,
   });
-  useKeyDispatcher([overlayKeys, pickerKeys, composerKeys, globalKeys]);
+  const chatArea = {store, chatColumns: layout.chatColumns, chatRows: layout.chatRows};
+  const searchKeys = useSearchKeys(chatArea);
+  const chatKeys = useChatKeys({...chatArea, commands, composer});
+  useKeyDispatcher([overlayKeys, pickerKeys, searchKeys, chatKeys, composerKeys, globalKeys]);
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
@@ -86,7 +93,11 @@ export function App({store, commands, ascii = false}: Props) {
         )}
       </Box>
       <Composer store={store} state={composer.state} width={layout.width} rows={layout.composerRows} />
-      <StatusBar store={store} width={layout.width} hint={quit.armed ? QUIT_HINT : null} />
+      {searching && !quit.armed ? (
+        <SearchBar store={store} width={layout.width} chatColumns={layout.chatColumns} />
+      ) : (
+        <StatusBar store={store} width={layout.width} hint={quit.armed ? QUIT_HINT : null} />
+      )}
     </Box>
   );
 }

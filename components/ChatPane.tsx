@@ -6,6 +6,8 @@ import {ChatLineView} from './ChatLineView.js';
 import {KEY_BINDINGS} from './keys.js';
 import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
 import {chatWindow, scrollLimit} from './MessageLines.js';
+import {chatHits} from './chat/search-hits.js';
+import {editingLine, queuedLine} from './chat/queued-line.js';
 import {Panel} from './Panel.js';
 import {StreamingTail} from './StreamingTail.js';
 
@@ -33,10 +35,15 @@ export const ChatPane = memo(function ChatPane({store, width, height}: Props) {
   const messages = useStore(store, (s) => s.chat.messages);
   const scrollOffset = useStore(store, (s) => s.ui.scrollOffset);
   const streaming = useStore(store, (s) => s.chat.streaming !== null);
+  const thinkingShown = useStore(store, (s) => s.view.thinkingShown);
+  const search = useStore(store, (s) => s.view.search);
+  const queued = useStore(store, queuedLine);
+  const editing = useStore(store, editingLine);
+  const options = {thinkingShown};
   const columns = Math.max(1, width - PANEL_CHROME_COLUMNS);
   const rows = Math.max(1, height - PANEL_CHROME_ROWS);
 
-  if (messages.length === 0 && !streaming) {
+  if (messages.length === 0 && !streaming && !queued) {
     return (
       <Panel title="chat" width={width} height={height}>
         <Text dimColor>No messages yet. Type below to start.</Text>
@@ -49,19 +56,32 @@ export const ChatPane = memo(function ChatPane({store, width, height}: Props) {
     );
   }
 
-  const offset = Math.min(scrollOffset, scrollLimit(messages, columns, rows));
+  const offset = Math.min(scrollOffset, scrollLimit(messages, columns, rows, options));
   const scrolled = offset > 0;
-  const view = chatWindow(messages, columns, scrolled ? rows - 1 : rows, offset);
+  const view = chatWindow(messages, columns, scrolled ? rows - 1 : rows, offset, options);
+  // The search's hits on screen: the window's first line is line `first` of the whole chat.
+  const found = search && search.query !== '' ? chatHits(messages, columns, search.query, options) : null;
+  const first = found ? found.totalLines - view.offset - view.lines.length : 0;
+  const currentHit = found?.hits[search?.current ?? 0];
   return (
     <Panel title="chat" width={width} height={height}>
       {/* Bottom-aligned; with the live tail below, the oldest lines are clipped at the top. */}
       <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
         <Box flexDirection="column" flexShrink={0}>
           {view.lines.map((line, i) => (
-            <ChatLineView key={i} line={line} />
+            <ChatLineView
+              key={i}
+              line={line}
+              {...(found && search ? {query: search.query, currentStart: currentHit?.line === first + i ? currentHit.start : null} : {})}
+            />
           ))}
         </Box>
         {streaming && !scrolled ? <StreamingTail store={store} width={columns} rows={rows} /> : null}
+        {(queued ?? editing) && !scrolled ? (
+          <Text dimColor wrap="truncate-end">
+            {queued ?? editing}
+          </Text>
+        ) : null}
       </Box>
       {scrolled ? (
         <Text dimColor wrap="truncate-end">

@@ -2,6 +2,8 @@ import wrapAnsi from 'wrap-ansi';
 import type {ChatEntry} from '../src/store.js';
 import type {Role} from '../src/domain.js';
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
+import {foldedThinkingLine, hasThinking, splitThinking} from './chat/think-blocks.js';
+import {KEY_BINDINGS} from './keys.js';
 
 // The chat as screen lines: each message sanitized and wrapped to the pane width once, then cached,
 // so scrolling, a new message or a keystroke in the composer never re-wraps the whole conversation.
@@ -11,7 +13,12 @@ export type ChatLine =
   | {readonly kind: 'text'; readonly text: string}
   | {readonly kind: 'gap'}
   /** A switch of model before (or during) the reply below it. */
-  | {readonly kind: 'divider'; readonly text: string};
+  | {readonly kind: 'divider'; readonly text: string}
+  /** A reasoning model's thinking: folded to one line, or one of its lines when shown. */
+  | {readonly kind: 'thinking'; readonly text: string};
+
+/** How the chat is drawn besides the width: `<think>` blocks shown in full or folded. */
+export type LineOptions = {readonly thinkingShown?: boolean};
 
 export type ChatWindow = {
   /** The lines to show, oldest first, at most `rows` of them. */
@@ -58,26 +65,52 @@ function wrapParagraph(paragraph: string, width: number): string[] {
 // changes, so the object stands for (id, content), and a WeakMap lets the lines of messages that left
 // the store be collected. Only the latest width is kept per entry: on resize each message is
 // re-wrapped once for the new width.
-const cache = new WeakMap<ChatEntry, {readonly width: number; readonly lines: readonly ChatLine[]}>();
+const cache = new WeakMap<ChatEntry, {readonly width: number; readonly thinkingShown: boolean; readonly lines: readonly ChatLine[]}>();
 
-/** A message as lines: its header, its wrapped text, then a blank line. Cached per (entry, width). */
-export function messageLines(entry: ChatEntry, width: number): readonly ChatLine[] {
+/** A message as lines: its header, its wrapped text, then a blank line. Cached per (entry, width, options). */
+export function messageLines(entry: ChatEntry, width: number, {thinkingShown = false}: LineOptions = {}): readonly ChatLine[] {
   const cached = cache.get(entry);
-  if (cached?.width === width) return cached.lines;
+  if (cached?.width === width && cached.thinkingShown === thinkingShown) return cached.lines;
   const lines: ChatLine[] = [
     ...(entry.switchedBefore ? [{kind: 'divider', text: `↻ ${sanitizeForTerminal(entry.switchedBefore).replace(/\s*\n\s*/g, ' ')}`} as const] : []),
     {kind: 'header', role: entry.role, label: roleLabel(entry.role, entry.model), interrupted: entry.interrupted === true},
-    ...wrapText(entry.text, width).map((text): ChatLine => ({kind: 'text', text})),
+    ...bodyLines(entry, width, thinkingShown),
     {kind: 'gap'},
   ];
-  cache.set(entry, {width, lines});
+  cache.set(entry, {width, thinkingShown, lines});
   return lines;
 }
 
+/** A message's text as lines; a reply's `<think>` blocks folded to one line each unless shown. */
+function bodyLines(entry: ChatEntry, width: number, thinkingShown: boolean): ChatLine[] {
+  const asText = (text: string) => wrapText(text, width).map((line): ChatLine => ({kind: 'text', text: line}));
+  if (entry.role !== 'assistant' || !hasThinking(entry.text)) return asText(entry.text);
+  return splitThinking(entry.text).flatMap((part): ChatLine[] => {
+    if (part.kind === 'answer') return asText(part.text);
+    const folded = foldedThinkingLine(part, KEY_BINDINGS.toggleThinking.keys);
+    if (!thinkingShown) return [{kind: 'thinking', text: `▸ ${folded}`}];
+    return [
+      {kind: 'thinking', text: `▾ ${folded.replace(/ to show\)$/, ' to fold)')}`},
+      ...wrapText(part.text, width).map((line): ChatLine => ({kind: 'thinking', text: line})),
+    ];
+  });
+}
+
+/**
+ * The streaming reply as it should read: its `<think>` blocks folded to their one line (unless
+ * shown), so a reasoning model's thousand lines of thought do not push its answer off the pane.
+ */
+export function foldThinking(text: string, {thinkingShown = false}: LineOptions = {}): string {
+  if (thinkingShown || !hasThinking(text)) return text;
+  return splitThinking(text)
+    .map((part) => (part.kind === 'answer' ? part.text : `▸ ${foldedThinkingLine(part, KEY_BINDINGS.toggleThinking.keys)}`))
+    .join('\n');
+}
+
 /** How many lines the whole conversation takes at `width`. */
-export function totalLines(messages: readonly ChatEntry[], width: number): number {
+export function totalLines(messages: readonly ChatEntry[], width: number, options: LineOptions = {}): number {
   let total = 0;
-  for (const entry of messages) total += messageLines(entry, width).length;
+  for (const entry of messages) total += messageLines(entry, width, options).length;
   return total;
 }
 
@@ -85,8 +118,8 @@ export function totalLines(messages: readonly ChatEntry[], width: number): numbe
  * How far up the chat can scroll in a pane of `rows` rows: until its first line is at the top. While
  * scrolled up the pane gives one row to its "newer below" line, hence `rows - 1`.
  */
-export function scrollLimit(messages: readonly ChatEntry[], width: number, rows: number): number {
-  return Math.max(0, totalLines(messages, width) - (rows - 1));
+export function scrollLimit(messages: readonly ChatEntry[], width: number, rows: number, options: LineOptions = {}): number {
+  return Math.max(0, totalLines(messages, width, options) - (rows - 1));
 }
 
 /**
@@ -94,8 +127,8 @@ export function scrollLimit(messages: readonly ChatEntry[], width: number, rows:
  * from the newest message back and stops as soon as the window is full, so only the messages on
  * screen are touched besides the (cached) line count.
  */
-export function chatWindow(messages: readonly ChatEntry[], width: number, rows: number, offset: number): ChatWindow {
-  const total = totalLines(messages, width);
+export function chatWindow(messages: readonly ChatEntry[], width: number, rows: number, offset: number, options: LineOptions = {}): ChatWindow {
+  const total = totalLines(messages, width, options);
   const maxOffset = Math.max(0, total - rows);
   const clamped = Math.max(0, Math.min(offset, maxOffset));
   const end = total - clamped;
@@ -105,7 +138,7 @@ export function chatWindow(messages: readonly ChatEntry[], width: number, rows: 
   for (let i = messages.length - 1; i >= 0 && messageEnd > start; i--) {
     const entry = messages[i];
     if (!entry) continue;
-    const own = messageLines(entry, width);
+    const own = messageLines(entry, width, options);
     const messageStart = messageEnd - own.length;
     if (messageStart < end) {
       lines.unshift(...own.slice(Math.max(0, start - messageStart), Math.min(own.length, end - messageStart)));

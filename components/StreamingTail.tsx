@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
-import {roleLabel, tailLines} from './MessageLines.js';
+import {foldThinking, roleLabel, tailLines} from './MessageLines.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -18,7 +18,8 @@ export type Props = {
 export function StreamingTail({store, width, rows}: Props) {
   const model = useStore(store, (s) => s.chat.streaming?.model);
   const text = useStore(store, (s) => s.chat.streaming?.text ?? '');
-  const lines = tailLines(text, width, rows - 1);
+  const thinkingShown = useStore(store, (s) => s.view.thinkingShown);
+  const lines = tailLines(foldThinking(text, {thinkingShown}), width, rows - 1);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Text wrap="truncate-end">

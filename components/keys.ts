@@ -42,7 +42,19 @@ export type KeyBindingId =
   | 'clearInput'
   | 'togglePaste'
   | 'modelPicker'
-  | 'conversationPicker';
+  | 'conversationPicker'
+  | 'regenerate'
+  | 'editLast'
+  | 'search'
+  | 'searchNext'
+  | 'searchPrev'
+  | 'copyReply'
+  | 'copyCode'
+  | 'externalEditor'
+  | 'toggleThinking'
+  | 'firstMessage'
+  | 'lastMessage'
+  | 'wheel';
 
 /** The key `name` with no Ctrl and no Alt (Shift is let through: Shift+Home is still Home). */
 const plain =
@@ -116,7 +128,54 @@ export const KEY_BINDINGS = {
     description: 'resume a past conversation',
     match: ctrl('r'),
   },
+  // The chat's own features (components/chat/). Ctrl+O and Ctrl+R are the pickers'.
+  regenerate: {id: 'regenerate', keys: 'Ctrl+G', description: 'write the last reply again, current model', match: ctrl('g')},
+  editLast: {
+    id: 'editLast',
+    keys: '↑ (no text)',
+    description: 'edit your last message, resend in its place',
+    match: plain('up'),
+  },
+  search: {id: 'search', keys: 'Ctrl+F', description: 'search the chat (Esc leaves)', match: ctrl('f')},
+  searchNext: {
+    id: 'searchNext',
+    keys: 'n, Enter',
+    description: 'next hit (while searching)',
+    match: (e) => (e.kind === 'text' && e.text === 'n') || (e.kind === 'key' && plain('enter')(e) && !e.shift),
+  },
+  searchPrev: {
+    id: 'searchPrev',
+    keys: 'N, Shift+Enter',
+    description: 'previous hit (while searching)',
+    match: (e) => (e.kind === 'text' && e.text === 'N') || (e.kind === 'key' && plain('enter')(e) && e.shift),
+  },
+  copyReply: {id: 'copyReply', keys: 'Ctrl+Y', description: 'copy the last reply to the clipboard', match: ctrl('y')},
+  copyCode: {
+    id: 'copyCode',
+    keys: 'Alt+1…9',
+    description: 'copy the Nth code block of the last reply',
+    match: (e) => e.kind === 'key' && e.alt && !e.ctrl && /^[1-9]$/.test(e.name),
+  },
+  externalEditor: {
+    id: 'externalEditor',
+    keys: 'Ctrl+X Ctrl+E',
+    description: 'write the message in $VISUAL / $EDITOR',
+    // The chord's first key; the second is matched by the chord itself (useChatKeys.ts).
+    match: ctrl('x'),
+  },
+  toggleThinking: {id: 'toggleThinking', keys: 'Ctrl+K', description: "show / fold a reasoning model's thinking", match: ctrl('k')},
+  firstMessage: {id: 'firstMessage', keys: 'Home (no text)', description: 'jump to the first message', match: plain('home')},
+  lastMessage: {id: 'lastMessage', keys: 'End (no text)', description: 'jump to the last message', match: plain('end')},
+  wheel: {
+    id: 'wheel',
+    keys: 'mouse wheel',
+    description: 'scroll (Shift+drag selects; --no-mouse)',
+    match: (e) => e.kind === 'key' && (e.name === 'wheelUp' || e.name === 'wheelDown'),
+  },
 } as const satisfies {readonly [Id in KeyBindingId]: KeyBinding & {readonly id: Id}};
+
+/** The second key of the external editor chord (after Ctrl+X). */
+export const EDITOR_CHORD_SECOND: KeyMatcher = ctrl('e');
 
 export type KeyTable = {readonly [Id in KeyBindingId]: KeyBinding};
 
@@ -144,7 +203,11 @@ export function setActiveBindings(table: KeyTable, found: readonly string[] = []
 
 /** The order the help overlay lists the keys in, grouped; the most needed first (small screens clip). */
 export const HELP_SECTIONS: readonly {readonly title: string; readonly ids: readonly KeyBindingId[]}[] = [
-  {title: 'chat', ids: ['send', 'newline', 'stop', 'scrollUp', 'scrollDown']},
+  {title: 'chat', ids: ['send', 'newline', 'stop', 'scrollUp', 'scrollDown', 'wheel', 'firstMessage', 'lastMessage']},
+  {
+    title: 'replies',
+    ids: ['regenerate', 'editLast', 'search', 'searchNext', 'searchPrev', 'copyReply', 'copyCode', 'toggleThinking', 'externalEditor'],
+  },
   {title: 'models', ids: ['nextModel', 'prevModel', 'modelPicker', 'autoSwitch', 'conversationPicker']},
   {title: 'screen', ids: ['help', 'redraw', 'quit']},
   {

@@ -41,7 +41,8 @@ export function useGlobalKeys({store, commands, chatColumns, chatRows, onQuitPre
         // A page is what the scrolled pane shows (one row goes to its "newer below" line) less one
         // line kept from the previous page for context.
         const page = Math.max(1, chatRows - 2);
-        scrollBy(matches('scrollUp', event) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows));
+        const {view} = store.getState();
+        scrollBy(matches('scrollUp', event) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows, {thinkingShown: view.thinkingShown}));
       } else if (matches('help', event)) {
         const {ui, setHelpOpen} = store.getState();
         setHelpOpen(!ui.helpOpen);

@@ -33,10 +33,13 @@ function build(run: (work: () => Promise<number>) => void): Command {
     .option('-l, --list', 'list the saved conversations and exit')
     .option('--json', 'with --list: print one JSON document')
     .option('--ascii', 'draw gauges with block characters instead of braille')
+    .option('--no-mouse', 'no mouse reporting: the wheel does not scroll, plain dragging selects text')
     .addHelpText('after', examples('mai chat', 'mai chat --model mai-demo-small', 'mai chat --list', 'mai chat --resume', 'mai chat --resume 20261124-1031'))
-    .action((options: {model?: string; ascii?: boolean; resume?: string | true; list?: boolean; json?: boolean; autoSwitch?: boolean}) =>
+    .action((options: {model?: string; ascii?: boolean; resume?: string | true; list?: boolean; json?: boolean; autoSwitch?: boolean; mouse?: boolean}) =>
       run(async () => {
-        const {list, json, ...chat} = options;
+        // --no-mouse makes commander default `mouse` to true: only an explicit false overrides the config.
+        const {list, json, mouse, ...rest} = options;
+        const chat = mouse === false ? {...rest, mouse} : rest;
         if (list) return (await import('./cli/conversations.js')).listConversationsCommand({...configOption(), ...(json ? {json} : {})});
         if (json) throw new UsageError('--json goes with --list (the chat itself is full-screen)');
         return (await import('./cli/chat.js')).chat({...configOption(), ...chat});

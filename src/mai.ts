@@ -36,6 +36,9 @@ export type ResumedConversation = {
 
 export type ReplyOptions = {readonly signal?: AbortSignal};
 
+/** A turn done again: the message `from` and what follows are taken back first. */
+type Redo = {readonly from: string; readonly reason: 'regenerate' | 'edit'};
+
 export type Reply = {
   readonly text: string;
   readonly model: string;
@@ -278,7 +281,7 @@ export class Mai implements MaiCommands {
    * every 33 ms. The message is on disk before the model is asked; the prompt is fitted to the
    * model that answers. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
    */
-  private async reply(typed: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
+  private async reply(typed: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void, redo: Redo | null = null): Promise<Reply> {
     // Blank lines around a message are an accident of typing or pasting, never meant for the model.
     const text = typed.replace(/^(\s*\n)+/, '').trimEnd();
     if (this.store.getState().chat.busy) throw new Error('a reply is already in progress');
@@ -295,10 +298,15 @@ export class Mai implements MaiCommands {
     const fallbacks: FallbackRecord[] = [];
     const stopFollowing = this.models.onFallback((record) => fallbacks.push(record));
     try {
-      await this.context.addUserMessage(text);
-      // The model for this message (the task, the memory free now); a failure to switch is no
-      // reason not to answer: the reply falls back by itself.
-      await this.autopilot.beforeReply(text).catch((error: unknown) => this.log.error('selection-failed', error));
+      if (redo) await this.context.rewind(redo.from, redo.reason);
+      // A reply written again goes to the current model (the user may have just switched to it);
+      // a message, new or edited, gets the model for its task.
+      if (redo?.reason !== 'regenerate') {
+        await this.context.addUserMessage(text);
+        // The model for this message (the task, the memory free now); a failure to switch is no
+        // reason not to answer: the reply falls back by itself.
+        await this.autopilot.beforeReply(text).catch((error: unknown) => this.log.error('selection-failed', error));
+      }
       const result = await this.models.respond(
         async ({backend, handle}) => {
           const prompt = await this.context.buildPrompt(contextTarget(backend, handle));
@@ -345,8 +353,8 @@ export class Mai implements MaiCommands {
   }
 
   /** Runs a reply, remembered so that shutdown can let it write its end first. */
-  private startReply(text: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void): Promise<Reply> {
-    const reply = this.reply(text, signal, onChunk);
+  private startReply(text: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void, redo: Redo | null = null): Promise<Reply> {
+    const reply = this.reply(text, signal, onChunk, redo);
     const done = reply.catch(() => undefined);
     this.replyDone = done;
     void done.then(() => {
@@ -370,6 +378,26 @@ export class Mai implements MaiCommands {
     );
     yield* queue;
     return await reply;
+  }
+
+  /**
+   * The last reply written again, on the current model: the old one is taken back (in the chat and,
+   * as an event, in the file). Rejects when the conversation does not end with a reply.
+   */
+  regenerateReply(options: ReplyOptions = {}): Promise<Reply> {
+    const messages = this.context.messages();
+    const last = messages.at(-1);
+    const asked = messages.findLast((entry) => entry.role === 'user');
+    if (last?.role !== 'assistant' || !asked) return Promise.reject(new Error('there is no reply to write again'));
+    return this.startReply(asked.text, options.signal, () => undefined, {from: last.id, reason: 'regenerate'});
+  }
+
+  /** Replaces the user message `id` and everything after it with `text`, and answers it. */
+  resendMessage(id: string, text: string, options: ReplyOptions = {}): Promise<Reply> {
+    if (!this.context.messages().some((entry) => entry.id === id && entry.role === 'user')) {
+      return Promise.reject(new Error('that message is no longer in the conversation'));
+    }
+    return this.startReply(text, options.signal, () => undefined, {from: id, reason: 'edit'});
   }
 
   /** The conversation's messages, oldest first (a reply being written is not among them yet). */
@@ -441,6 +469,20 @@ export class Mai implements MaiCommands {
   send(text: string): void {
     if (this.store.getState().chat.busy) return;
     this.startReply(text, undefined, () => undefined).catch((error: unknown) => {
+      if (!isModelError(error, 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
+    });
+  }
+
+  regenerate(): void {
+    if (this.store.getState().chat.busy) return;
+    this.regenerateReply().catch((error: unknown) => {
+      if (!isModelError(error, 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
+    });
+  }
+
+  resend(id: string, text: string): void {
+    if (this.store.getState().chat.busy) return;
+    this.resendMessage(id, text).catch((error: unknown) => {
       if (!isModelError(error, 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
     });
   }

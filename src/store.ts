@@ -4,14 +4,16 @@ import {createChatSlice, type ChatSlice} from './store/chat.js';
 import {createModelsSlice, type ModelsSlice} from './store/models.js';
 import {createResourcesSlice, type ResourcesSlice} from './store/resources.js';
 import {createUiSlice, type UiSlice} from './store/ui.js';
+import {createViewSlice, type ViewSlice} from './store/view.js';
 
 // The one store (DESIGN.md §2), composed of typed slices (src/store/), each with its actions beside
 // its state and one writer: resources (the ResourceMonitor), models (the ModelManager), backends
-// (Mai), chat (the ContextManager), ui (notices from anywhere; the screen's own state).
+// (Mai), chat (the ContextManager), ui (notices from anywhere; the screen's own state), view (the TUI:
+// thinking folded, search, the message being edited).
 // Components read single values with narrow selectors. Arrays and objects are replaced, never
 // mutated, so a selector that returns one of them re-renders only when that value changed.
 
-export type MaiState = ResourcesSlice & ModelsSlice & BackendsSlice & ChatSlice & UiSlice;
+export type MaiState = ResourcesSlice & ModelsSlice & BackendsSlice & ChatSlice & UiSlice & ViewSlice;
 /** What a selector reads: the whole state (its actions included). */
 export type State = MaiState;
 export type MaiStore = StoreApi<MaiState>;
@@ -23,6 +25,7 @@ export function createMaiStore(now: () => number = Date.now): MaiStore {
     ...createBackendsSlice(...args),
     ...createChatSlice(...args),
     ...createUiSlice(now)(...args),
+    ...createViewSlice(...args),
   }));
 }
 
@@ -32,3 +35,4 @@ export type {ModelEntry, ModelStatus, ModelsState, SwitchKind, SwitchRecord} fro
 export type {BackendStatus} from './store/backends.js';
 export type {ChatEntry, ChatState, ContextReport, StreamingReply} from './store/chat.js';
 export type {Notice, NoticeLevel, UiState} from './store/ui.js';
+export type {SearchState, ViewState} from './store/view.js';

@@ -84,7 +84,8 @@ export function decodeCsi(body: string, sequence: string, alt: boolean): KeyPres
   const final = body.charAt(body.length - 1);
   const params = body.slice(0, -1).split(';').map((p) => p.split(':')[0] ?? '');
   const [first, second] = params;
-  if (/^[<>?=]/.test(body)) return keyPress('unknown', sequence); // mouse and terminal reports
+  if (body.startsWith('<')) return mouseReport(body, sequence);
+  if (/^[>?=]/.test(body)) return keyPress('unknown', sequence); // terminal reports
   if (final === 'Z') return keyPress('tab', sequence, {...modifiers(second, alt), shift: true});
   const rxvt = RXVT_FINALS[final];
   if (rxvt) {
@@ -98,6 +99,21 @@ export function decodeCsi(body: string, sequence: string, alt: boolean): KeyPres
   const rxvtArrow = RXVT_ARROWS[final];
   if (rxvtArrow && body.length === 1) return keyPress(rxvtArrow, sequence, {alt, shift: true});
   return keyPress('unknown', sequence);
+}
+
+/**
+ * An SGR mouse report (ESC [ < button ; column ; row M, or m on release), asked for with modes 1000
+ * and 1006 (runTui.tsx). Only the wheel is used: buttons 64 (up) and 65 (down), with 4 Shift, 8
+ * Alt, 16 Ctrl added; clicks and releases are ignored.
+ */
+function mouseReport(body: string, sequence: string): KeyPress {
+  const match = /^<(\d+);\d+;\d+[Mm]$/.exec(body);
+  const button = match ? Number.parseInt(match[1] ?? '', 10) : -1;
+  if (button < 64 || button >= 128 || body.endsWith('m')) return keyPress('unknown', sequence);
+  const mods = {shift: (button & 4) !== 0, alt: (button & 8) !== 0, ctrl: (button & 16) !== 0};
+  const wheel = button & 0b11;
+  if (wheel > 1) return keyPress('unknown', sequence); // horizontal wheel (66, 67)
+  return keyPress(wheel === 0 ? 'wheelUp' : 'wheelDown', sequence, mods);
 }
 
 /** `body` is what follows ESC O: an optional modifier digit and the final byte. */

@@ -19,6 +19,9 @@ export type NamedKey =
   | 'escape'
   | 'space'
   | `f${number}`
+  /** The mouse wheel, from SGR mouse reports (only while mouse reporting is on). */
+  | 'wheelUp'
+  | 'wheelDown'
   /** A well-formed sequence mai has no name for (focus reports, keypad keys...): ignored. */
   | 'unknown';
 

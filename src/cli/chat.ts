@@ -8,7 +8,7 @@ import {endByHangup, onStopSignals} from './stop-signals.js';
 // around it: signals and a closed terminal become exit codes, a crash keeps the reply's text and
 // gives the terminal back, and the console cannot draw over the screen.
 
-export type ChatOptions = MaiOptions & {readonly ascii?: boolean};
+export type ChatOptions = MaiOptions & {readonly ascii?: boolean; readonly mouse?: boolean};
 
 /**
  * Anything a library prints with console.* while the chat is on screen would be drawn over it:
@@ -29,12 +29,12 @@ export async function chat(options: ChatOptions): Promise<number> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UsageError('the chat needs a terminal; in scripts use `mai ask`');
   }
-  const {ascii: asciiOption, ...maiOptions} = options;
+  const {ascii: asciiOption, mouse: mouseOption, ...maiOptions} = options;
   const mai = await Mai.create({...maiOptions, keepSpareEngine: true});
   const ascii = asciiOption ?? (mai.config.ui.ascii || terminalPrefersBlocks(process.env));
   // Loaded only here: `mai ask`, `mai status` and `--help` never pay for React and Ink.
   const {runTui} = await import('../../components/runTui.js');
-  const tui = runTui(mai.store, mai, {ascii});
+  const tui = runTui(mai.store, mai, {ascii, mouse: mouseOption ?? mai.config.ui.mouse});
 
   let exitCode = EXIT_OK;
   let hungUp = false;
@@ -59,6 +59,8 @@ export async function chat(options: ChatOptions): Promise<number> {
   const crash = (error: unknown) => {
     // What a reply streamed since its last write reaches the file before the process goes.
     mai.saveNow();
+    // Main screen, cooked mode, paste marking and mouse reporting off: a shell left in mouse mode
+    // would print escape codes at every wheel turn.
     tui.restoreTerminal();
     // A crash's message can carry model or file text: no escape sequence reaches the terminal.
     process.stderr.write(sanitizeForTerminal(`mai crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`) + '\n');

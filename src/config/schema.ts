@@ -222,7 +222,7 @@ export const configSchema = strict({
   engine,
   model_dirs: z.array(z.string(expected('a folder path')).min(1, expected('a folder path')), expected('a list of folder paths')),
   lmstudio: strict({url: lmstudioUrl, enabled: bool}),
-  ui: strict({ascii: bool}),
+  ui: strict({ascii: bool, mouse: bool}),
   context,
   hosts: hosts.optional(),
   keys: keys.optional(),

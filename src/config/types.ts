@@ -123,7 +123,8 @@ export type Config = {
   readonly modelDirs: readonly string[];
   /** `url` is always ws:// or wss:// without a trailing slash (what @lmstudio/sdk requires). */
   readonly lmstudio: {readonly url: string; readonly enabled: boolean};
-  readonly ui: {readonly ascii: boolean};
+  /** `mouse`: the chat asks the terminal for mouse wheel reports (Shift+drag then selects text). */
+  readonly ui: {readonly ascii: boolean; readonly mouse: boolean};
   readonly context: ContextConfig;
   /** Other machines, in the order of the file; [] when none. */
   readonly hosts: readonly HostConfig[];

@@ -156,6 +156,26 @@ export class ContextManager {
     return entry;
   }
 
+  /**
+   * Takes back the message `id` and everything after it (a reply written again, an edited message
+   * resent), in the chat and, as a `rewind` event, in the file. False when there is no such message.
+   */
+  async rewind(id: string, reason: 'regenerate' | 'edit'): Promise<boolean> {
+    const from = this.entries.findIndex((entry) => entry.id === id);
+    if (from === -1) return false;
+    const removed = new Set(this.entries.splice(from).map((entry) => entry.id));
+    // A summary reaching into what was taken back describes turns that no longer exist.
+    const kept = this.summaries.filter((summary) => !removed.has(summary.upTo));
+    this.summaries.splice(0, this.summaries.length, ...kept);
+    for (const [tokenizer, start] of this.windowStart) if (removed.has(start)) this.windowStart.delete(tokenizer);
+    this.divider = null;
+    this.store.replaceMessages(this.entries.slice());
+    await this.recorder.start();
+    this.recorder.write({type: 'rewind', from: id, reason, at: this.now()});
+    await this.recorder.flush();
+    return true;
+  }
+
   /** A reply is being asked for: the chat shows mai busy until `endTurn`. */
   beginTurn(): void {
     this.store.setBusy(true);

@@ -45,6 +45,12 @@ const event = z.discriminatedUnion('type', [
     at: z.number(),
     fit: fitReport.optional(),
   }),
+  /**
+   * The message `from` and everything after it are taken back: its reply is written again
+   * (regenerate) or the user's message is replaced by an edited one (edit). The lines before stay:
+   * the file is only ever appended to, and replay honours this line.
+   */
+  z.object({type: z.literal('rewind'), from: z.string(), reason: z.enum(['regenerate', 'edit']), at: z.number()}),
   /** A model's summary of the messages before `upTo` (a message id), reused instead of re-made. */
   z.object({type: z.literal('summary'), upTo: z.string(), covers: z.number(), text: z.string(), model: z.string(), at: z.number(), ms: z.number()}),
 ]);
@@ -135,6 +141,8 @@ export function replayEvents(events: readonly ConversationEvent[]): Omit<Replaye
   let id: string | null = null;
   let startedAt: number | null = null;
   const summaries: SavedSummary[] = [];
+  /** Messages taken back by a rewind: a summary reaching them is dropped without a warning. */
+  const rewound = new Set<string>();
   let lastModel: string | null = null;
   const put = (entry: ChatEntry) => {
     const at = index.get(entry.id);
@@ -185,6 +193,17 @@ export function replayEvents(events: readonly ConversationEvent[]): Omit<Replaye
       case 'switch':
         lastModel = e.to;
         break;
+      case 'rewind': {
+        const from = index.get(e.from);
+        if (from === undefined) break;
+        for (const [messageId, at] of index) {
+          if (at < from) continue;
+          index.delete(messageId);
+          rewound.add(messageId);
+        }
+        messages.length = from;
+        break;
+      }
       case 'summary':
         summaries.push({upTo: e.upTo, covers: e.covers, text: e.text, model: e.model, at: e.at});
         break;
@@ -193,9 +212,9 @@ export function replayEvents(events: readonly ConversationEvent[]): Omit<Replaye
   const kept = messages.filter((entry): entry is ChatEntry => entry !== null);
   // A summary of messages that did not survive (their lines were lost) would describe the wrong turns.
   const position = new Map(kept.map((entry, i) => [entry.id, i]));
-  const valid = summaries.filter((s) => position.get(s.upTo) === s.covers).sort((a, b) => a.covers - b.covers);
-  if (valid.length < summaries.length) {
-    const lost = summaries.length - valid.length;
+  const valid = summaries.filter((s) => !rewound.has(s.upTo) && position.get(s.upTo) === s.covers).sort((a, b) => a.covers - b.covers);
+  const lost = summaries.filter((s) => !rewound.has(s.upTo)).length - valid.length;
+  if (lost > 0) {
     warnings.push(`${lost === 1 ? 'a saved summary' : `${lost} saved summaries`} no longer matched the messages and ${lost === 1 ? 'was' : 'were'} dropped`);
   }
   return {id, startedAt, messages: kept, summaries: valid, lastModel, warnings};

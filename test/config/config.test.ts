@@ -88,7 +88,7 @@ describe('the bundled config', () => {
       paths.modelsDir,
     ]);
     expect(config.lmstudio).toEqual({url: 'ws://127.0.0.1:1234', enabled: true});
-    expect(config.ui).toEqual({ascii: false});
+    expect(config.ui).toEqual({ascii: false, mouse: true});
     expect(config.context).toEqual({replyRoom: {percent: 25}, systemPrompt: '', summaries: true});
   });
 
