@@ -79,6 +79,9 @@ function turns(count: number, reply: (n: number) => string = (n) => `answer ${n}
   ]).flat();
 }
 
+// Loading a model in the real engine takes seconds, more on a machine shared with other test runs.
+const LOAD = {timeoutMs: 60_000};
+
 const statusRow = (frame: string) => frame.split('\n').at(-1) ?? '';
 const composerRow = (frame: string) => frame.split('\n').find((line) => line.startsWith('│ > ')) ?? '';
 
@@ -86,15 +89,15 @@ describe('regenerate and edit', () => {
   it('Ctrl+G writes the last reply again on the current model; the old one is gone from the chat and the file', async () => {
     const app = await startApp(['demo-medium', 'demo-small']);
     const {stdin, frame} = app;
-    await waitFor(() => frame().includes('● mai-demo-small'));
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
     await type(stdin, 'hello');
     await press(stdin, KEYS.enter);
-    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'));
+    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'), LOAD);
 
     await press(stdin, KEYS.ctrlN);
-    await waitFor(() => frame().includes('● mai-demo-medium'));
+    await waitFor(() => frame().includes('● mai-demo-medium'), LOAD);
     await press(stdin, '\u0007');
-    await waitFor(() => words(MEDIUM).test(frame()) && !frame().includes('reply in progress'));
+    await waitFor(() => words(MEDIUM).test(frame()) && !frame().includes('reply in progress'), LOAD);
     expect(words(SMALL).test(frame())).toBe(false);
     const expected = [
       ['user', 'hello'],
@@ -108,13 +111,13 @@ describe('regenerate and edit', () => {
   it('Up in an empty composer brings back the last message; Enter replaces that turn, in the chat and the file', async () => {
     const app = await startApp(['demo-small']);
     const {stdin, frame} = app;
-    await waitFor(() => frame().includes('● mai-demo-small'));
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
     await type(stdin, 'first');
     await press(stdin, KEYS.enter);
-    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'));
+    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'), LOAD);
     await type(stdin, 'secnod');
     await press(stdin, KEYS.enter);
-    await waitFor(() => !frame().includes('reply in progress') && app.mai.getConversationHistory().length === 4);
+    await waitFor(() => !frame().includes('reply in progress') && app.mai.getConversationHistory().length === 4, LOAD);
 
     await press(stdin, KEYS.up);
     expect(composerRow(frame())).toMatch(/^│ > secnod/);
@@ -122,8 +125,8 @@ describe('regenerate and edit', () => {
     await press(stdin, KEYS.backspace, KEYS.backspace, KEYS.backspace);
     await type(stdin, 'ond');
     await press(stdin, KEYS.enter);
-    await waitFor(() => frame().includes('second') && !frame().includes('secnod') && !frame().includes('reply in progress'));
-    await waitFor(() => app.mai.getConversationHistory().length === 4);
+    await waitFor(() => frame().includes('second') && !frame().includes('secnod') && !frame().includes('reply in progress'), LOAD);
+    await waitFor(() => app.mai.getConversationHistory().length === 4, LOAD);
     const expected = ['first', 'mai-demo-small', 'second', 'mai-demo-small'];
     expect(app.mai.getConversationHistory().map((m) => m.model ?? m.text)).toEqual(expected);
     expect(frame()).not.toContain('editing your last message');
@@ -136,7 +139,7 @@ describe('search', () => {
   it('Ctrl+F searches the chat: hits counted and highlighted, n/N move between them, Esc leaves', async () => {
     const app = await startApp(['demo-small'], turns(30, (n) => (n === 2 || n === 20 ? `the needle is here, turn ${n}` : `answer ${n}`)));
     const {stdin, frame, lastFrame} = app;
-    await waitFor(() => frame().includes('● mai-demo-small'));
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
     await press(stdin, '\u0006');
     await type(stdin, 'needle');
     // The newest hit first, and the chat scrolled to it.
@@ -162,7 +165,7 @@ describe('search', () => {
 
   it('says "no match" when nothing matches', async () => {
     const {stdin, frame} = await startApp(['demo-small'], turns(2));
-    await waitFor(() => frame().includes('● mai-demo-small'));
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
     await press(stdin, '\u0006');
     await type(stdin, 'zebra');
     expect(statusRow(frame())).toMatch(/search: zebra\s+no match/);
@@ -178,7 +181,7 @@ describe('copy', () => {
       {type: 'completed', id: 'a0', model: 'mai-demo-small', text: REPLY, at: AT, interrupted: false},
     ];
     const {stdin, stdout, frame} = await startApp(['demo-small'], events);
-    await waitFor(() => frame().includes('● mai-demo-small') && frame().includes('ls -l'));
+    await waitFor(() => frame().includes('● mai-demo-small') && frame().includes('ls -l'), LOAD);
     const oscWrites = () => stdout.frames.filter((written) => written.includes('\u001b]52'));
     // The reply's own OSC 52 was drawn sanitized: nothing reached the terminal's clipboard.
     expect(oscWrites()).toEqual([]);
@@ -206,12 +209,12 @@ describe('compose in $EDITOR', () => {
     await chmod(editor, 0o755);
     delete process.env.VISUAL;
     process.env.EDITOR = editor;
-    await waitFor(() => frame().includes('● mai-demo-small'));
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
     await type(stdin, 'draft');
     await press(stdin, '\u0018', '\u0005');
     expect(composerRow(frame())).toMatch(/^│ > draft and more \(600\)/);
     await press(stdin, KEYS.enter);
-    await waitFor(() => words(SMALL).test(frame()));
+    await waitFor(() => words(SMALL).test(frame()), LOAD);
     expect(frame()).toContain('draft and more (600)');
   });
 
@@ -219,7 +222,7 @@ describe('compose in $EDITOR', () => {
     const {stdin, frame} = await startApp(['demo-small']);
     delete process.env.VISUAL;
     process.env.EDITOR = 'false';
-    await waitFor(() => frame().includes('● mai-demo-small'));
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
     await type(stdin, 'kept');
     await press(stdin, '\u0018', '\u0005');
     expect(composerRow(frame())).toMatch(/^│ > kept/);
@@ -235,7 +238,7 @@ describe('thinking', () => {
       {type: 'completed', id: 'a0', model: 'mai-demo-small', text: '<think>\nstep one\nstep two\nstep three\n</think>\nBecause.', at: AT, interrupted: false},
     ];
     const {stdin, frame} = await startApp(['demo-small'], events);
-    await waitFor(() => frame().includes('● mai-demo-small') && frame().includes('Because.'));
+    await waitFor(() => frame().includes('● mai-demo-small') && frame().includes('Because.'), LOAD);
     expect(frame()).toContain('▸ thought (3 lines, Ctrl+K to show)');
     expect(frame()).not.toContain('step two');
     expect(frame()).not.toContain('<think>');
@@ -253,7 +256,7 @@ describe('typing while a model loads', () => {
     await type(stdin, 'early');
     await press(stdin, KEYS.enter);
     await type(stdin, 'next one');
-    await waitFor(() => words(TEST_MODELS['demo-large'].message).test(frame()), {timeoutMs: 60_000});
+    await waitFor(() => words(TEST_MODELS['demo-large'].message).test(frame()), LOAD);
     expect(stdout.frames.some((written) => written.includes('⋯ queued: sent when'))).toBe(true);
     expect(frame()).toContain('early');
     expect(frame()).not.toContain('queued');
@@ -265,7 +268,7 @@ describe('typing while a model loads', () => {
 describe('scrolling with the wheel and Home/End', () => {
   it('the wheel scrolls three lines a notch; Home and End in an empty message jump to the first and last message', async () => {
     const {stdin, frame} = await startApp(['demo-small'], turns(30));
-    await waitFor(() => frame().includes('● mai-demo-small') && frame().includes('answer 29'));
+    await waitFor(() => frame().includes('● mai-demo-small') && frame().includes('answer 29'), LOAD);
     await press(stdin, '\u001b[<64;10;10M');
     expect(frame()).toContain('↓ 3 newer lines');
     await press(stdin, '\u001b[<64;10;10M\u001b[<64;10;10M');

@@ -49,7 +49,7 @@ async function openMai(args: readonly string[] = [], env: NodeJS.ProcessEnv = {}
     for (let row = 0; row < terminal.rows; row++) lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
     return lines.join('\n');
   };
-  const waitFor = (what: string, condition: () => boolean) => waitForCondition(condition, {what, timeoutMs: 30_000, detail: screen});
+  const waitFor = (what: string, condition: () => boolean) => waitForCondition(condition, {what, timeoutMs: 60_000, detail: screen});
   session = {child, terminal, waitFor, screen, exited};
   return session;
 }
