@@ -74,7 +74,6 @@ describe('mai switching by itself', () => {
     expect((await mai.processMessage('hi')).model).toBe('mai-demo-small');
     expect((await mai.processMessage(COMPLEX)).model).toBe('mai-demo-small');
     await mai.switchTo('mai-demo-large');
-    expect((await mai.processMessage('and now?')).model).toBe('mai-demo-large');
     expect(mai.store.getState().models.pinnedKey).toBe('mai-demo-large');
   });
 
@@ -134,19 +133,17 @@ describe('mai switching by itself', () => {
     expect(engines).toHaveLength(1);
   });
 
-  it('switches to a preloaded model in under a tenth of the time of a cold switch', async () => {
-    const mai = await start(['demo-small', 'demo-medium', 'demo-large'], '  preload: false');
+  // How fast a preloaded switch is against a cold one is P7 in `npm run bench` (a timing, not a test).
+  it('switches to a preloaded model without loading it again', async () => {
+    const mai = await start(['demo-small', 'demo-large'], '  preload: false');
     await mai.processMessage('hi');
-    const cold = performance.now();
-    await mai.models.switchTo('mai-demo-medium', 'a cold switch');
-    const coldMs = performance.now() - cold;
     mai.models.preload('mai-demo-large', 'the test expects it');
     await waitFor(() => mai.store.getState().models.status['mai-demo-large']?.state === 'loaded', {what: 'mai-demo-large preloaded'});
-    const warm = performance.now();
+    const preloadedPid = mai.models.loadedHandles().find((handle) => handle.key === 'mai-demo-large')?.pid;
+    expect(preloadedPid).toBeDefined();
     await mai.models.switchTo('mai-demo-large', 'a switch to the preloaded model');
-    const warmMs = performance.now() - warm;
     expect(mai.store.getState().models.currentKey).toBe('mai-demo-large');
-    expect(warmMs).toBeLessThan(coldMs / 10);
+    expect(mai.models.current()?.handle.pid).toBe(preloadedPid);
     expect(await loggedEvents(mai, 'preloaded')).toContainEqual(expect.objectContaining({model: 'mai-demo-large'}));
   });
 });
