@@ -26,12 +26,18 @@ const REPRODUCE: Readonly<Record<string, string>> = {
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
-/** "missed" with the distance from the goal where the figure starts with a number and the goal has one. */
+/** The first number in a goal or a figure, by size ("−6.4 % after" → 6.4, "median 293 ms" → 293). */
+function firstNumber(text: string): number {
+  const match = /\d+(?:\.\d+)?/.exec(text.replace(/(\d),(\d)/g, '$1$2'));
+  return match ? Number(match[0]) : NaN;
+}
+
+/** "missed" with the distance from the goal, where both the goal and the figure start with a number. */
 function verdict(row: ResultRow): string {
   if (row.met === null) return '–';
   if (row.met) return 'met';
-  const figure = Number.parseFloat(row.figure.replace(/,/g, '').replace('−', '-'));
-  const goal = Number.parseFloat(row.goal.replace(/,/g, '').replace(/^[^\d-]*/, ''));
+  const figure = firstNumber(row.figure);
+  const goal = firstNumber(row.goal);
   if (!Number.isFinite(figure) || !Number.isFinite(goal) || goal === 0) return '**missed**';
   return `**missed** (${figure > goal ? '+' : '−'}${Math.abs(Math.round((figure / goal - 1) * 100))} % from the goal)`;
 }
