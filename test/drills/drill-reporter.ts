@@ -5,8 +5,8 @@ import type {Reporter, TestModule} from 'vitest/node';
 import {DRILLS} from './drill-list.js';
 
 // `npm run drills` ends with one table: every drill of issue 13 (R1–R10), the scenario each test
-// checks, and its result. A drill is a test whose name, or a describe's around it, starts with its id ("R6: …"); an id
-// with no such test is printed as "no drill yet", so a missing one shows instead of vanishing.
+// checks, and its result. A drill is a test whose name, or a describe's around it, starts with its
+// id ("R6: …"); an id without one in this run says "not run", or "no drill yet" where none exists.
 // The rows also go to bench/results/<date>-<host>-drills.json, for BENCHMARKS.md (bench/benchmarks-md.ts).
 
 export type DrillRow = {id: string; scenario: string; result: string};
@@ -28,7 +28,7 @@ export default class DrillReporter implements Reporter {
       }
     }
     for (const drill of DRILLS) {
-      if (!rows.some((row) => row.id === drill.id)) rows.push({id: drill.id, scenario: drill.scenario, result: 'no drill yet'});
+      if (!rows.some((row) => row.id === drill.id)) rows.push({id: drill.id, scenario: drill.scenario, result: drill.drill === false ? 'no drill yet' : 'not run'});
     }
     rows.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
     const width = (pick: (row: Row) => string, title: string) => Math.max(title.length, ...rows.map((row) => pick(row).length));
