@@ -14,7 +14,7 @@ export type BenchRow = {
   /** Whether the goal was met; null where the row has no goal (context only). */
   readonly met: boolean | null;
   /** The numbers behind the figure, for the results file. */
-  readonly values?: Readonly<Record<string, number | string | null>>;
+  readonly values?: Readonly<Record<string, number | string | boolean | null>>;
 };
 
 /** What every benchmark function takes: `quick` keeps the whole suite under three minutes. */

@@ -7,6 +7,8 @@ import {ContextManager, contextTarget, type SummaryModel} from '../src/conversat
 import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
 import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {createMaiStore} from '../src/store.js';
+import type {BenchOptions, BenchRow} from './bench-row.js';
+import {int, ms} from './figures.js';
 
 // The context manager's costs (DESIGN.md §7, issue 6): how long a 1,000-message conversation
 // takes to re-fit when the model changes (goal: under 50 ms without summarizing), and how long a
@@ -72,7 +74,7 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-export async function measureContextRefit(threads: number): Promise<RefitRow[]> {
+export async function measureContextRefit(threads: number, runs = RUNS): Promise<RefitRow[]> {
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const backend = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 256, temperature: 0.7});
@@ -82,7 +84,7 @@ export async function measureContextRefit(threads: number): Promise<RefitRow[]> 
     const rows: RefitRow[] = [];
     const switchTimes: number[] = [];
     const warmTimes: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < runs; run++) {
       const context = await conversation(MESSAGES);
       await context.buildPrompt(contextTarget(backend, large));
       // The switch: every message re-counted with the small model's tokenizer, then re-fitted.
@@ -96,7 +98,7 @@ export async function measureContextRefit(threads: number): Promise<RefitRow[]> 
     const tokens = Array.from({length: MESSAGES}, (_, i) => 20 + ((i * 37) % 300));
     const roles = tokens.map((_, i) => (i % 2 === 0 ? ('user' as const) : ('assistant' as const)));
     const pure: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < runs; run++) {
       const started = performance.now();
       for (let i = 0; i < 100; i++) fitConversation({budget: 768, fixed: 12, messages: tokens, roles, summaries: []});
       pure.push((performance.now() - started) / 100);
@@ -112,13 +114,13 @@ export async function measureContextRefit(threads: number): Promise<RefitRow[]> 
  * A summary on each demo model, through the context manager's own path: a conversation too long
  * for the model's window, summarized in rounds on an isolated context of the model.
  */
-export async function measureSummaryLatency(threads: number): Promise<SummaryRow[]> {
+export async function measureSummaryLatency(threads: number, models: readonly string[] = DEMO_MODELS.map((spec) => spec.name)): Promise<SummaryRow[]> {
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const backend = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 256, temperature: 0.7});
   const rows: SummaryRow[] = [];
   try {
-    for (const spec of DEMO_MODELS) {
+    for (const spec of DEMO_MODELS.filter((demo) => models.includes(demo.name))) {
       const handle: ModelHandle = await backend.load(spec.name, {contextLength: spec.contextLength});
       const rounds: {ms: number; messages: number}[] = [];
       let from = 0;
@@ -165,4 +167,33 @@ export async function measureSummaryLatency(threads: number): Promise<SummaryRow
   } finally {
     await backend.dispose();
   }
+}
+
+/** P10 goal (issue 6): a 1,000-message conversation re-fitted on a switch in under 50 ms. */
+const P10_MAX_MS = 50;
+
+/** Suite rows (P10 and the summary latency); quick runs 3 refits and a summary on the small model only. */
+export async function benchContextRefit(options: BenchOptions & {threads: number}): Promise<BenchRow[]> {
+  const refits = await measureContextRefit(options.threads, options.quick ? 3 : RUNS);
+  const summaries = await measureSummaryLatency(options.threads, options.quick ? ['mai-demo-small'] : undefined);
+  const rows: BenchRow[] = refits.map((row, i) => ({
+    id: 'P10',
+    name: `${row.step}, ${int(row.messages)} messages`,
+    // The switch's refit is the goal; the other two show where its time goes.
+    goal: i === 0 ? `< ${P10_MAX_MS} ms` : '',
+    figure: `median ${ms(row.medianMs)} (${ms(row.minMs)}–${ms(row.maxMs)})`,
+    met: i === 0 ? row.medianMs < P10_MAX_MS : null,
+    values: row,
+  }));
+  for (const row of summaries) {
+    rows.push({
+      id: 'P10',
+      name: `summary round, ${row.model} (${int(row.contextLength)}-token window)`,
+      goal: '',
+      figure: `median ${ms(row.medianRoundMs)} a round, ${row.rounds} rounds, ${row.messagesPerRound} messages each`,
+      met: null,
+      values: row,
+    });
+  }
+  return rows;
 }

@@ -8,6 +8,8 @@ import {EstimateCorrections, estimatesFile} from '../src/manager/estimate-correc
 import {measuredModelBytes} from '../src/manager/estimate-learning.js';
 import {estimateModelBytes, estimateModelPartBytes} from '../src/manager/estimate.js';
 import {residentBytes} from '../test/support/processes.js';
+import type {BenchOptions, BenchRow} from './bench-row.js';
+import {signedPct} from './figures.js';
 
 // P9 (issue 10): how far the memory estimate of each demo model is from what its engine process
 // really holds, before any correction and after one measured load. "Measured" is the engine
@@ -39,7 +41,7 @@ const MB = 1024 * 1024;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 const pct = (estimate: number, measured: number) => round1((estimate / measured - 1) * 100);
 
-export async function measureEstimateError(threads: number): Promise<EstimateErrorRow[]> {
+export async function measureEstimateError(threads: number, laterLoads = LATER_LOADS): Promise<EstimateErrorRow[]> {
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'mai-bench-estimates-'));
@@ -66,7 +68,7 @@ export async function measureEstimateError(threads: number): Promise<EstimateErr
       let worstPart = 0;
       let rssAfterLoad = 0;
       let rssAfterReply = 0;
-      for (let i = 0; i < LATER_LOADS; i++) {
+      for (let i = 0; i < laterLoads; i++) {
         const again = await backend.load(spec.name, {contextLength});
         if (i === 0) rssAfterLoad = residentBytes(again.pid as number);
         const measured = await backend.measureLoad(again);
@@ -102,4 +104,20 @@ export async function measureEstimateError(threads: number): Promise<EstimateErr
     await rm(stateDir, {recursive: true, force: true});
   }
   return rows;
+}
+
+/** P9 goal (issue 10): the corrected estimate within ±5 % of the measured memory after one load. */
+const P9_MAX_PCT = 5;
+
+/** Suite rows (P9): one per demo model; quick checks the correction against one later load, not two. */
+export async function benchEstimateError(options: BenchOptions & {threads: number}): Promise<BenchRow[]> {
+  const rows = await measureEstimateError(options.threads, options.quick ? 1 : LATER_LOADS);
+  return rows.map((row) => ({
+    id: 'P9',
+    name: `memory estimate error, ${row.model}`,
+    goal: `within ±${P9_MAX_PCT} % after one load`,
+    figure: `${signedPct(row.errorAfterPct)} after (${signedPct(row.errorBeforePct)} before; ${row.correctedMB} vs ${row.measuredMB} MB)`,
+    met: Math.abs(row.errorAfterPct) <= P9_MAX_PCT,
+    values: row,
+  }));
 }

@@ -8,6 +8,8 @@ import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {LMStudioAdapter} from '../src/backends/lmstudio/lmstudio-adapter.js';
 import {LMStudioEmulator} from '../test/support/lmstudio-emulator.js';
 import {closedPortUrl} from '../test/support/isolated-home.js';
+import type {BenchOptions, BenchRow} from './bench-row.js';
+import {int, ms, times} from './figures.js';
 
 // What the LM Studio path costs: reply tokens/s through the LM Studio adapter (the real
 // @lmstudio/sdk client, a WebSocket, our emulator of LM Studio's protocol in a process of its own,
@@ -55,7 +57,7 @@ function summarize(timings: readonly Timing[]): {tokensPerSecond: number; ttftMs
 
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export async function measureLMStudioOverhead(threads: number): Promise<LMStudioRow[]> {
+export async function measureLMStudioOverhead(threads: number, replies = REPLIES): Promise<LMStudioRow[]> {
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const direct = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 256, temperature: 0.7});
@@ -72,7 +74,7 @@ export async function measureLMStudioOverhead(threads: number): Promise<LMStudio
       const a: Timing[] = [];
       const b: Timing[] = [];
       // Alternated, so that whatever else the machine does slows both alike.
-      for (let i = 0; i < REPLIES; i++) {
+      for (let i = 0; i < replies; i++) {
         a.push(await reply(direct, directHandle, `question ${i}`));
         b.push(await reply(viaLMStudio, lmHandle, `question ${i}`));
       }
@@ -132,4 +134,35 @@ export async function measureLMStudioStart(): Promise<LMStudioStartRow> {
   await adapter.dispose();
   await emulator.close();
   return {notRunningProbeMs: round(probes[Math.floor(probes.length / 2)] ?? 0, 1), firstConnectMs: round(firstConnectMs, 1)};
+}
+
+/** The LM Studio path's goal: its decode speed within 10 % of the embedded backend's (the noise seen here). */
+const LMSTUDIO_MIN_RATIO = 0.9;
+
+/** Suite rows: reply speed through LM Studio's path ÷ the embedded backend; quick runs 3 replies each. */
+export async function benchLMStudioOverhead(options: BenchOptions & {threads: number}): Promise<BenchRow[]> {
+  const rows = await measureLMStudioOverhead(options.threads, options.quick ? 3 : REPLIES);
+  return rows.map((row) => ({
+    id: 'LMS',
+    name: `LM Studio path ÷ direct tokens/s, ${row.model}`,
+    goal: `≥ ${LMSTUDIO_MIN_RATIO.toFixed(2)}×`,
+    figure: `${times(row.ratio)} (${int(row.viaLMStudioTokensPerSecond)} vs ${int(row.directTokensPerSecond)} tok/s; TTFT ${ms(row.viaLMStudioTimeToFirstTokenMs)} vs ${ms(row.directTimeToFirstTokenMs)})`,
+    met: row.ratio >= LMSTUDIO_MIN_RATIO,
+    values: row,
+  }));
+}
+
+/** Suite row: what LM Studio costs at start-up, missing and present (context: no goal). */
+export async function benchLMStudioStart(_options: BenchOptions): Promise<BenchRow[]> {
+  const row = await measureLMStudioStart();
+  return [
+    {
+      id: 'LMS',
+      name: 'LM Studio at start-up: missing (refused probe) / first contact',
+      goal: '',
+      figure: `${ms(row.notRunningProbeMs)} / ${ms(row.firstConnectMs)}`,
+      met: null,
+      values: row,
+    },
+  ];
 }

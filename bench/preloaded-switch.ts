@@ -45,9 +45,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 type RawLoad = {totalMs: number; modelMs: number};
 
 /** getLlama + loadModel + createContext, disposed after each; `modelMs` leaves getLlama out. */
-async function rawLoads(file: string, contextSize: number, gpu: GpuSetting, threads: number): Promise<RawLoad[]> {
+async function rawLoads(file: string, contextSize: number, gpu: GpuSetting, threads: number, runs: number): Promise<RawLoad[]> {
   const times: RawLoad[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const started = performance.now();
     const llama = await getLlama({gpu, build: 'never', maxThreads: threads, logLevel: LlamaLogLevel.error});
     const engineReady = performance.now();
@@ -70,7 +70,7 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-export async function measurePreloadedSwitch(): Promise<PreloadedSwitchRow[]> {
+export async function measurePreloadedSwitch(runs = RUNS): Promise<PreloadedSwitchRow[]> {
   const home = await createBenchHome(['preload: false']);
   const mai = await Mai.create({env: home.env, configPath: home.configPath, forgeDemoModels: false, saveConversation: false});
   const {engine} = mai.config;
@@ -97,7 +97,7 @@ export async function measurePreloadedSwitch(): Promise<PreloadedSwitchRow[]> {
     await mai.models.switchTo(names[0] as string, 'the benchmark starts', 'task');
     // Round the three models, each step from the model the one before left current: cold to the
     // next, preloaded to the one after, and so on, so that every load is a measured switch.
-    for (let run = 0; run < RUNS; run++) {
+    for (let run = 0; run < runs; run++) {
       for (let step = 0; step < names.length; step++) {
         const coldKey = names[(2 * step + 1) % names.length] as string;
         const preloadKey = names[(2 * step + 2) % names.length] as string;
@@ -111,7 +111,7 @@ export async function measurePreloadedSwitch(): Promise<PreloadedSwitchRow[]> {
       }
     }
     for (const key of names) {
-      const raws = await rawLoads(path.join(home.modelDir, `${key}.gguf`), contextLength.get(key) ?? 0, engine.gpu, threads);
+      const raws = await rawLoads(path.join(home.modelDir, `${key}.gguf`), contextLength.get(key) ?? 0, engine.gpu, threads, runs);
       const raw = median(raws.map((load) => load.totalMs));
       const coldMs = median((cold.get(key) ?? []).map((run) => run.ms));
       const preloadedMs = median((preloaded.get(key) ?? []).map((run) => run.ms));

@@ -174,11 +174,11 @@ async function oneRun(driver: PressureOnsetRow['driver']): Promise<Run & {onsetA
   }
 }
 
-export async function measurePressureOnset(): Promise<PressureOnsetRow[]> {
+export async function measurePressureOnset(runsPerDriver = RUNS): Promise<PressureOnsetRow[]> {
   const rows: PressureOnsetRow[] = [];
   for (const driver of ['injected', 'memory hog'] as const) {
     const runs: (Run & {onsetAfterMs: number})[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await oneRun(driver));
+    for (let i = 0; i < runsPerDriver; i++) runs.push(await oneRun(driver));
     const decisions = runs.map((run) => run.decisionMs);
     const started = runs.map((run) => run.switchStartedMs);
     rows.push({

@@ -1,82 +1,58 @@
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {measureContextRefit, measureSummaryLatency} from './context-refit.js';
-import {measureEstimateError} from './estimate-error.js';
-import {measureLoadAndMemory} from './load-and-memory.js';
-import {measureMonitorCost} from './monitor-cost.js';
-import {measureLMStudioOverhead, measureLMStudioStart} from './lmstudio-overhead.js';
-import {measureSwitching} from './switching.js';
-import {measureTokensPerSecond} from './tokens-per-second.js';
+import type {BenchRow} from './bench-row.js';
+import {machineInfo} from './machine.js';
+import {defaultBenchThreads, selectEntries, SUITE} from './suite.js';
+import {metMark, textTable} from './table.js';
 
-// `npm run bench`: runs every benchmark, prints a table, and writes bench/results/<date>.json.
-// Figures are ratios within one run (mai against the raw engine), so a noisy machine skews both.
+// `npm run bench [-- --quick] [--only P6,speed] [--threads 1,2]`: runs the suite (suite.ts), prints
+// one table and writes bench/results/<date>-<host>.json. Figures are ratios within one run where a
+// baseline exists (mai against the raw engine), so a noisy machine skews both sides alike.
+
+export type ResultRow = BenchRow & {readonly entry: string; readonly quick: boolean; readonly seconds: number};
 
 const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const argument = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
 
-function machine() {
-  const cpus = os.cpus();
-  return {cpu: cpus[0]?.model ?? 'unknown', cores: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 1024 ** 3), node: process.version, platform: `${os.platform()} ${os.release()}`};
+const quick = process.argv.includes('--quick');
+const threads = argument('--threads')?.split(',').map(Number) ?? defaultBenchThreads();
+const entries = selectEntries(SUITE, argument('--only'));
+if (entries.length === 0) {
+  process.stderr.write(`mai bench: --only ${argument('--only')} names no benchmark (ids: ${[...new Set(SUITE.map((entry) => entry.id))].join(', ')})\n`);
+  process.exit(2);
 }
-
-const threads = process.argv.includes('--threads')
-  ? (process.argv[process.argv.indexOf('--threads') + 1] ?? '1').split(',').map(Number)
-  : os.availableParallelism() <= 2
-    ? [1, 2]
-    : [1, Math.floor(os.availableParallelism() / 2)];
-
-// `--only monitor` (or speed, load, lmstudio, context, estimate, switching) runs one benchmark; its results join the day's file.
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const runs = (name: string) => only === undefined || only === name;
 
 const started = new Date();
-const results: Record<string, unknown> = {};
-if (runs('lmstudio')) {
-  // First, while the SDK is not imported yet: its import is part of a first connection.
-  process.stderr.write('what LM Studio costs at start-up, missing and present…\n');
-  results.lmstudioStart = await measureLMStudioStart();
-  console.table([results.lmstudioStart]);
+const rows: ResultRow[] = [];
+for (const entry of entries) {
+  const reduced = quick && entry.quick;
+  process.stderr.write(`${entry.id}: ${entry.name}${reduced ? ' (quick)' : ''}…\n`);
+  const from = performance.now();
+  const done = (row: BenchRow): ResultRow => ({...row, entry: entry.name, quick: reduced, seconds: Math.round((performance.now() - from) / 100) / 10});
+  try {
+    rows.push(...(await entry.run({quick, threads})).map(done));
+  } catch (error) {
+    // One failed benchmark is a row of the table, not the end of the suite.
+    rows.push(done({id: entry.id, name: entry.name, goal: '', figure: `failed: ${(error as Error).message.split('\n')[0]}`, met: false}));
+  }
 }
-if (runs('speed')) {
-  process.stderr.write(`tokens/s, mai vs raw node-llama-cpp, threads ${threads.join(' and ')}…\n`);
-  results.tokensPerSecond = await measureTokensPerSecond(threads);
-  console.table(results.tokensPerSecond);
-}
-if (runs('load')) {
-  process.stderr.write('load time and resident memory per demo model…\n');
-  results.loadAndMemory = await measureLoadAndMemory(threads[0] ?? 1);
-  console.table(results.loadAndMemory);
-}
-if (runs('monitor')) {
-  process.stderr.write('resource monitor: CPU time over 60 s at 1 Hz…\n');
-  results.monitorCost = await measureMonitorCost(60);
-  console.table(results.monitorCost);
-}
-if (runs('lmstudio')) {
-  process.stderr.write('tokens/s through LM Studio (SDK -> emulator -> engine) vs the embedded backend directly…\n');
-  results.lmstudioOverhead = await measureLMStudioOverhead(threads[0] ?? 1);
-  console.table(results.lmstudioOverhead);
-}
-if (runs('context')) {
-  process.stderr.write('context: refit of a 1,000-message conversation on a switch…\n');
-  results.contextRefit = await measureContextRefit(threads[0] ?? 1);
-  console.table(results.contextRefit);
-  process.stderr.write('context: summary latency per demo model…\n');
-  results.summaryLatency = await measureSummaryLatency(threads[0] ?? 1);
-  console.table(results.summaryLatency);
-}
-if (runs('estimate')) {
-  process.stderr.write('P9: memory estimate error per demo model, before and after one measured load…\n');
-  results.estimateError = await measureEstimateError(threads[0] ?? 1);
-  console.table(results.estimateError);
-}
-if (runs('switching')) {
-  // Three tables of its own (P6, P7, selection time), printed as each is measured.
-  Object.assign(results, await measureSwitching());
-}
+
+process.stdout.write(
+  `\n${textTable(
+    ['id', 'name', 'goal', 'figure', 'met', 'run'],
+    rows.map((row) => [row.id, row.name, row.goal, row.figure, metMark(row.met), row.quick ? 'quick' : 'full']),
+  )}\n`,
+);
+const missed = rows.filter((row) => row.met === false);
+process.stdout.write(`\n${rows.length} rows, ${missed.length} missed${missed.length ? `: ${[...new Set(missed.map((row) => row.id))].join(', ')}` : ''}; ${Math.round((Date.now() - started.getTime()) / 1000)} s\n`);
+
+const machine = machineInfo();
 await mkdir(resultsDir, {recursive: true});
-const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}.json`);
-const earlier = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, unknown>;
-await writeFile(file, JSON.stringify({...earlier, date: started.toISOString(), machine: machine(), ...results}, null, 2) + '\n');
+const file = path.join(resultsDir, `${started.toISOString().slice(0, 10)}-${machine.host.replace(/[^\w.-]/g, '_')}.json`);
+// A day's file keeps the rows of benchmarks not run this time (`--only`), so runs add up.
+const earlier = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as {rows?: ResultRow[]};
+const ran = new Set(entries.map((entry) => entry.name));
+const kept = (earlier.rows ?? []).filter((row) => !ran.has(row.entry));
+await writeFile(file, JSON.stringify({date: started.toISOString(), quick, machine, rows: [...kept, ...rows]}, null, 2) + '\n');
 process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`);

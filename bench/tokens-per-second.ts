@@ -5,6 +5,8 @@ import {loadConfig} from '../src/config.js';
 import {Mai} from '../src/mai.js';
 import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
 import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
+import type {BenchOptions, BenchRow} from './bench-row.js';
+import {int, ms, times} from './figures.js';
 
 // Decode speed of each demo model through all of mai (Mai -> ModelManager -> engine host over
 // IPC -> node-llama-cpp) against node-llama-cpp called directly in this process, in one run.
@@ -32,13 +34,13 @@ function summarize(timings: readonly Timing[]): {tokensPerSecond: number; ttftMs
   return {tokensPerSecond: (tokens / ms) * 1000, ttftMs: ttft};
 }
 
-async function rawEngine(file: string, contextSize: number, threads: number): Promise<Timing[]> {
+async function rawEngine(file: string, contextSize: number, threads: number, replies: number): Promise<Timing[]> {
   const llama = await getLlama({gpu: false, build: 'never', maxThreads: threads, logLevel: LlamaLogLevel.error});
   const model = await llama.loadModel({modelPath: file});
   const context = await model.createContext({contextSize, threads});
   const chat = new LlamaChat({contextSequence: context.getSequence(), chatWrapper: new ChatMLChatWrapper()});
   const timings: Timing[] = [];
-  for (let i = 0; i < REPLIES + 1; i++) {
+  for (let i = 0; i < replies + 1; i++) {
     const started = performance.now();
     let first = 0;
     let tokens = 0;
@@ -57,10 +59,10 @@ async function rawEngine(file: string, contextSize: number, threads: number): Pr
   return timings;
 }
 
-async function throughMai(mai: Mai, key: string): Promise<Timing[]> {
+async function throughMai(mai: Mai, key: string, replies: number): Promise<Timing[]> {
   await mai.switchTo(key, 'benchmark');
   const timings: Timing[] = [];
-  for (let i = 0; i < REPLIES + 1; i++) {
+  for (let i = 0; i < replies + 1; i++) {
     const started = performance.now();
     let first = 0;
     const stream = mai.streamMessage(`question ${i}`);
@@ -76,7 +78,7 @@ async function throughMai(mai: Mai, key: string): Promise<Timing[]> {
   return timings;
 }
 
-export async function measureTokensPerSecond(threadCounts: readonly number[]): Promise<SpeedRow[]> {
+export async function measureTokensPerSecond(threadCounts: readonly number[], replies = REPLIES): Promise<SpeedRow[]> {
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const rows: SpeedRow[] = [];
@@ -88,8 +90,8 @@ export async function measureTokensPerSecond(threadCounts: readonly number[]): P
     const mai = await Mai.create({config, paths, backends: [backend], forgeDemoModels: false, saveConversation: false});
     for (const spec of DEMO_MODELS) {
       const file = path.join(dir, `${spec.name}.gguf`);
-      const raw = summarize(await rawEngine(file, spec.contextLength, threads));
-      const viaMai = summarize(await throughMai(mai, spec.name));
+      const raw = summarize(await rawEngine(file, spec.contextLength, threads, replies));
+      const viaMai = summarize(await throughMai(mai, spec.name, replies));
       rows.push({
         model: spec.name,
         threads,
@@ -103,4 +105,20 @@ export async function measureTokensPerSecond(threadCounts: readonly number[]): P
     await mai.shutdown();
   }
   return rows;
+}
+
+/** P8 goal: mai's decode speed within 10 % of the raw engine's, same model and settings. */
+const P8_MIN_RATIO = 0.9;
+
+/** Suite rows (P8): one per model and thread count; quick runs one thread count and 3 replies. */
+export async function benchTokensPerSecond(options: BenchOptions & {threads: readonly number[]}): Promise<BenchRow[]> {
+  const rows = await measureTokensPerSecond(options.quick ? options.threads.slice(0, 1) : options.threads, options.quick ? 3 : REPLIES);
+  return rows.map((row) => ({
+    id: 'P8',
+    name: `mai ÷ raw tokens/s, ${row.model}, ${row.threads} thread${row.threads === 1 ? '' : 's'}`,
+    goal: `≥ ${P8_MIN_RATIO.toFixed(2)}×`,
+    figure: `${times(row.ratio)} (${int(row.maiTokensPerSecond)} vs ${int(row.rawTokensPerSecond)} tok/s; TTFT ${ms(row.maiTimeToFirstTokenMs)} vs ${ms(row.rawTimeToFirstTokenMs)})`,
+    met: row.ratio >= P8_MIN_RATIO,
+    values: row,
+  }));
 }

@@ -1,7 +1,6 @@
-import {stringify} from 'yaml';
 import {loadConfig, resolvePaths} from '../config.js';
 import {EXIT_OK} from './exit-codes.js';
-import {printLine} from './output.js';
+import {printLine, yamlForTerminal} from './output.js';
 
 export type ConfigCommandOptions = {readonly configPath?: string; readonly check?: boolean; readonly path?: boolean};
 
@@ -17,6 +16,6 @@ export async function configCommand(options: ConfigCommandOptions): Promise<numb
     return EXIT_OK;
   }
   printLine(`# effective config from ${loaded.sources.join(', ')}`);
-  process.stdout.write(stringify(loaded.config));
+  process.stdout.write(yamlForTerminal(loaded.config));
   return EXIT_OK;
 }

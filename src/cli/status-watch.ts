@@ -1,6 +1,6 @@
 import type {Mai} from '../mai.js';
 import {resourceStatus} from '../monitor/resource-status.js';
-import {sanitizeForTerminal} from '../util/sanitize.js';
+import {jsonForTerminal, sanitizeForTerminal} from '../util/sanitize.js';
 import {LOCAL_HOST} from '../store.js';
 import {EXIT_OK} from './exit-codes.js';
 import {resourceBlock} from './resource-block.js';
@@ -26,7 +26,7 @@ export async function watchStatus(mai: Mai, signal: AbortSignal, options: {reado
     const host = mai.store.getState().resources[LOCAL_HOST];
     if (!host || host.sampledAt === 0) return true;
     const status = resourceStatus(host, host.maiRssBytes);
-    if (options.json) return out.write(JSON.stringify({at: new Date(host.sampledAt).toISOString(), ...status}) + '\n');
+    if (options.json) return out.write(jsonForTerminal({at: new Date(host.sampledAt).toISOString(), ...status}) + '\n');
     const time = new Date(host.sampledAt).toLocaleTimeString();
     const lines = [`mai status · ${time} · every ${intervalS} s · Ctrl+C stops`, ...resourceBlock(status)].map(sanitizeForTerminal);
     if (!inPlace) return out.write(lines.join('\n') + '\n\n');

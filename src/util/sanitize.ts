@@ -31,6 +31,24 @@ const ESCAPE_SEQUENCE = new RegExp(
 // \r\n has already become \n, and a lone \r would let text overwrite the start of its own line.
 const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
 
+// What JSON.stringify (and YAML's double quotes) leave as they are but a terminal may act on: DEL,
+// the 8-bit C1 controls (U+009B is a CSI to many terminals), the bidi embeddings, overrides and
+// isolates, and the line / paragraph separators. Serializers already escape C0 (ESC included).
+const SERIALIZED_UNSAFE = /[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Escapes the characters above as `\uXXXX` in serialized text (JSON, a double-quoted YAML scalar),
+ * where that escape means the same character: the document keeps its value, the terminal sees none.
+ */
+export function escapeSerializedControls(serialized: string): string {
+  return serialized.replace(SERIALIZED_UNSAFE, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON for a terminal: JSON.stringify, then escapeSerializedControls. */
+export function jsonForTerminal(value: unknown, indent?: number): string {
+  return escapeSerializedControls(JSON.stringify(value, null, indent));
+}
+
 /** Returns text that is safe to hand to Ink: printable characters, `\n`, and spaces for tabs. */
 export function sanitizeForTerminal(text: string): string {
   const cleaned = text.replace(ESCAPE_SEQUENCE, '').replace(/\r\n/g, '\n').replace(CONTROL_CHARACTER, '');

@@ -172,7 +172,7 @@ describe('Mai with LM Studio', () => {
     expect(lmstudio.emulator.count('llm/unloadModel')).toBe(0);
   });
 
-  it('finishes a reply whose socket dropped on an embedded model, from the text so far, and answers the next message', async () => {
+  it('R1: finishes a reply whose socket dropped on an embedded model, from the text so far, and answers the next message', async () => {
     const {mai, lmstudio} = await start({embedded: ['demo-small'], served: ['tiny']});
     lmstudio.emulator.faults = {dropAfterFragments: 3};
     const reply = await mai.processMessage('hello');

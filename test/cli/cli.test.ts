@@ -202,7 +202,7 @@ describe('mai interrupted', () => {
     expect(stdout.length).toBeGreaterThan(200);
   });
 
-  it('falls back when the model asked for crashes the engine, says so on stderr and in --json, and never loads it twice', async () => {
+  it('R2: falls back when the model asked for crashes the engine, says so on stderr and in --json, and never loads it twice', async () => {
     const both = await createSandbox(['duplicate-token', 'tiny']);
     const broken = keyOf('duplicate-token');
     try {
@@ -219,7 +219,7 @@ describe('mai interrupted', () => {
     }
   });
 
-  it('names a corrupt file asked for, answers with another (exit 0), or fails with --strict (exit 1)', async () => {
+  it('R2: names a corrupt file asked for, answers with another (exit 0), or fails with --strict (exit 1)', async () => {
     const both = await createSandbox(['garbage', 'tiny']);
     const corrupt = keyOf('garbage');
     try {
@@ -268,7 +268,7 @@ describe('saved conversations', () => {
     await sandbox.cleanup();
   });
 
-  it('survive kill -9 in the middle of a reply: on --resume every completed message is there, the partial one marked interrupted', async () => {
+  it('R4: saved conversations survive kill -9 in the middle of a reply: on --resume every completed message is there, the partial one marked interrupted', async () => {
     const first = await run(['ask', '--json', '--model', keyOf('tiny'), 'first question'], sandbox.env);
     expect(first.code).toBe(0);
     const {conversation: id} = JSON.parse(first.stdout) as {conversation: string};

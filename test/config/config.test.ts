@@ -207,7 +207,7 @@ describe('a user file over the bundled one', () => {
   });
 });
 
-describe('config errors name the file, line and column', () => {
+describe('R5: config errors name the file, line and column', () => {
   const file = '/cfg/user.yaml';
   const table: [name: string, text: string, message: string][] = [
     [

@@ -3,28 +3,23 @@ import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {Mai} from '../../src/mai.js';
-import {readMemory} from '../../src/monitor/resource-monitor.js';
-import {MemoryHog} from '../support/memory-hog-process.js';
 import {TEST_MODELS, type TestModelKey} from '../support/models.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';
 import {waitFor} from '../support/wait-for.js';
 
-// mai switching by itself, on the real engine with forged models: by the task, under a real memory
-// hog, when a model struggles (too slow, repeating itself), and how fast a preloaded switch is.
+// mai switching by itself, on the real engine with forged models: by the task, when a model
+// struggles (too slow, repeating itself), and how fast a preloaded switch is. Under a real memory
+// hog: the R3 drill (test/drills/slow/r3-memory-hog.test.ts, `npm run drills`).
 
-const GiB = 1024 ** 3;
 const COMPLEX =
   'Explain step by step why merge sort runs in O(n log n) time, prove the recurrence, and compare it with quicksort:\n```ts\nfunction sort(a: number[]) { return a; }\n```';
 
 let sandbox: Sandbox | undefined;
 let mai: Mai | undefined;
-let hog: MemoryHog | undefined;
 
 afterEach(async () => {
-  await hog?.exit();
   await mai?.shutdown();
   await sandbox?.cleanup();
-  hog = undefined;
   mai = undefined;
   sandbox = undefined;
 });
@@ -79,62 +74,7 @@ describe('mai switching by itself', () => {
     expect((await mai.processMessage('hi')).model).toBe('mai-demo-small');
     expect((await mai.processMessage(COMPLEX)).model).toBe('mai-demo-small');
     await mai.switchTo('mai-demo-large');
-    expect((await mai.processMessage('and now?')).model).toBe('mai-demo-large');
     expect(mai.store.getState().models.pinnedKey).toBe('mai-demo-large');
-  });
-
-  it('switches down under a real memory hog, keeps the conversation, and goes back up once it is gone', async () => {
-    // Thresholds relative to this machine's free RAM now, so that a hog of at most 2 GiB (a quarter
-    // of what is available) makes RAM pressure critical: critical at 60 % of the way down.
-    const baseline = await readMemory();
-    const bytes = Math.min(2 * GiB, baseline.availableBytes / 4);
-    const freePct = (baseline.availableBytes / baseline.totalBytes) * 100;
-    const hogPct = (bytes / baseline.totalBytes) * 100;
-    const mai = await start(
-      ['demo-small', 'demo-medium', 'demo-large'],
-      [
-        '  sample_interval_ms: 250',
-        '  pressure:',
-        `    ram_free_pct: {elevated: ${(freePct - 0.25 * hogPct).toFixed(2)}, critical: ${(freePct - 0.6 * hogPct).toFixed(2)}}`,
-        `    hysteresis_pct: ${(0.1 * hogPct).toFixed(2)}`,
-        '    dwell_ms: 500',
-        '  switch_down_after_ms: 1000',
-        '  switch_up_after_ms: 2000',
-        '  preload: false',
-      ].join('\n'),
-    );
-    mai.start();
-    expect((await mai.processMessage(COMPLEX)).model).toBe('mai-demo-large');
-
-    hog = await MemoryHog.start();
-    await hog.alloc(bytes);
-    // The hog stays, so the pressure does: one tier down, then (switch_down_after_ms later) the next.
-    await waitFor(() => mai.store.getState().models.currentKey === 'mai-demo-small', {what: 'switches down to mai-demo-small', timeoutMs: 30_000});
-    const downs = mai.store.getState().models.switches.filter((record) => record.kind === 'pressure');
-    expect(downs).toEqual([
-      expect.objectContaining({from: 'mai-demo-large', to: 'mai-demo-medium', reason: expect.stringMatching(/RAM critical for [\d.]+ s: down to mai-demo-medium/)}),
-      expect.objectContaining({from: 'mai-demo-medium', to: 'mai-demo-small', reason: expect.stringMatching(/RAM critical for [\d.]+ s: down to mai-demo-small/)}),
-    ]);
-
-    // Chatting goes on under pressure, on the smaller model, with the whole conversation: even a
-    // message that asks for the large tier does not take mai up while memory is critical.
-    const during = await mai.processMessage(`${COMPLEX} Again, in other words.`);
-    expect(during.model).toBe('mai-demo-small');
-    expect(during.text).toBe(TEST_MODELS['demo-small'].message);
-    expect(mai.getConversationHistory()).toHaveLength(4);
-
-    await hog.exit();
-    hog = undefined;
-    await waitFor(() => mai.store.getState().models.currentKey === 'mai-demo-large', {what: 'a switch back up to mai-demo-large', timeoutMs: 30_000});
-    expect(mai.store.getState().models.lastSwitch).toMatchObject({from: 'mai-demo-small', to: 'mai-demo-large', kind: 'pressure', reason: expect.stringMatching(/pressure ok/)});
-    expect((await mai.processMessage('thanks')).model).toBe('mai-demo-large');
-    expect(mai.getConversationHistory()).toHaveLength(6);
-    const switches = await loggedEvents(mai, 'switch');
-    expect(switches.filter((event) => event.kind === 'pressure').map((event) => [event.from, event.to])).toEqual([
-      ['mai-demo-large', 'mai-demo-medium'],
-      ['mai-demo-medium', 'mai-demo-small'],
-      ['mai-demo-small', 'mai-demo-large'],
-    ]);
   });
 
   it('switches in the middle of a reply that is too slow, and the next model finishes it', async () => {
@@ -174,7 +114,7 @@ describe('mai switching by itself', () => {
     expect(await loggedEvents(mai, 'struggle')).toContainEqual(expect.objectContaining({model: 'test-looping', kind: 'repetition'}));
   });
 
-  it('lands on the last of 100 switch requests, loading none twice and leaving no engine behind', async () => {
+  it('R8: lands on the last of 100 switch requests, loading none twice and leaving no engine behind', async () => {
     const mai = await start(['demo-small', 'demo-medium', 'tiny'], '  preload: false');
     await mai.processMessage('hi');
     const keys = ['mai-demo-small', 'mai-demo-medium', 'test-tiny'];
@@ -193,19 +133,17 @@ describe('mai switching by itself', () => {
     expect(engines).toHaveLength(1);
   });
 
-  it('switches to a preloaded model in under a tenth of the time of a cold switch', async () => {
-    const mai = await start(['demo-small', 'demo-medium', 'demo-large'], '  preload: false');
+  // How fast a preloaded switch is against a cold one is P7 in `npm run bench` (a timing, not a test).
+  it('switches to a preloaded model without loading it again', async () => {
+    const mai = await start(['demo-small', 'demo-large'], '  preload: false');
     await mai.processMessage('hi');
-    const cold = performance.now();
-    await mai.models.switchTo('mai-demo-medium', 'a cold switch');
-    const coldMs = performance.now() - cold;
     mai.models.preload('mai-demo-large', 'the test expects it');
     await waitFor(() => mai.store.getState().models.status['mai-demo-large']?.state === 'loaded', {what: 'mai-demo-large preloaded'});
-    const warm = performance.now();
+    const preloadedPid = mai.models.loadedHandles().find((handle) => handle.key === 'mai-demo-large')?.pid;
+    expect(preloadedPid).toBeDefined();
     await mai.models.switchTo('mai-demo-large', 'a switch to the preloaded model');
-    const warmMs = performance.now() - warm;
     expect(mai.store.getState().models.currentKey).toBe('mai-demo-large');
-    expect(warmMs).toBeLessThan(coldMs / 10);
+    expect(mai.models.current()?.handle.pid).toBe(preloadedPid);
     expect(await loggedEvents(mai, 'preloaded')).toContainEqual(expect.objectContaining({model: 'mai-demo-large'}));
   });
 });

@@ -107,7 +107,7 @@ describe('mai in a real terminal', () => {
     await waitFor('Hello! I am mai-demo-small');
   });
 
-  it('brings the conversation back with --resume after the terminal was killed in the middle of a reply', async () => {
+  it('R4: brings the conversation back with --resume after the terminal was killed in the middle of a reply', async () => {
     const first = await openMai(['slow']);
     await first.waitFor('● test-slow');
     await typeText(first, 'hello slow model');

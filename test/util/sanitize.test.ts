@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {sanitizeForTerminal} from '../../src/util/sanitize.js';
+import {jsonForTerminal, sanitizeForTerminal} from '../../src/util/sanitize.js';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
@@ -56,5 +56,33 @@ describe('sanitizeForTerminal', () => {
     ['box drawing and braille', '┌─┐ ⣀⣤⣶⣿'],
   ])('%s is unchanged', (_name, text) => {
     expect(sanitizeForTerminal(text)).toBe(text);
+  });
+});
+
+// What a serializer leaves raw but a terminal may act on (JSON.stringify escapes C0 itself).
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe('jsonForTerminal', () => {
+  it.each([
+    ['8-bit CSI', 'a\u009b2Jb', String.raw`"a\u009b2Jb"`],
+    ['8-bit OSC and ST', '\u009d0;t\u009c', String.raw`"\u009d0;t\u009c"`],
+    ['NEL and DEL', 'a\u0085b\u007f', String.raw`"a\u0085b\u007f"`],
+    ['bidi override and isolates', 'user\u202e\u2066x\u2069', String.raw`"user\u202e\u2066x\u2069"`],
+    ['line and paragraph separators', 'a\u2028b\u2029', String.raw`"a\u2028b\u2029"`],
+    ['7-bit ESC (escaped by JSON.stringify already)', '\u001b[2J', String.raw`"\u001b[2J"`],
+    ['a backslash before a control stays a backslash', '\\\u009b', String.raw`"\\\u009b"`],
+    ['text a terminal shows as it is', 'café 你好 👍🏽 שלום', '"café 你好 👍🏽 שלום"'],
+  ])('%s', (_name, value, expected) => {
+    const json = jsonForTerminal(value);
+    expect(json).toBe(expected);
+    expect(json).not.toMatch(RAW_IN_JSON);
+    expect(JSON.parse(json)).toBe(value);
+  });
+
+  it('escapes keys and nested values, and keeps the document', () => {
+    const value = {['k\u009b']: [{name: 'x\u202ey', n: 1}], plain: 'ok'};
+    const json = jsonForTerminal(value, 2);
+    expect(json).not.toMatch(RAW_IN_JSON);
+    expect(JSON.parse(json)).toEqual(value);
   });
 });
