@@ -74,45 +74,55 @@ export function messageLines(entry: ChatEntry, width: number): readonly ChatLine
   return lines;
 }
 
-/** How many lines the whole conversation takes at `width`. */
+/**
+ * How many lines the newest messages take at `width`, counted from the end until `atLeast` lines
+ * (or the whole conversation, when it is shorter): what a window needs, never more, so a key
+ * pressed in a 5,000-message chat wraps the messages on screen, not the conversation.
+ */
+function linesFromEnd(messages: readonly ChatEntry[], width: number, atLeast: number): number {
+  let count = 0;
+  for (let i = messages.length - 1; i >= 0 && count < atLeast; i--) {
+    const entry = messages[i];
+    if (entry) count += messageLines(entry, width).length;
+  }
+  return count;
+}
+
+/** How many lines the whole conversation takes at `width` (wraps every message once). */
 export function totalLines(messages: readonly ChatEntry[], width: number): number {
-  let total = 0;
-  for (const entry of messages) total += messageLines(entry, width).length;
-  return total;
+  return linesFromEnd(messages, width, Number.POSITIVE_INFINITY);
 }
 
 /**
  * How far up the chat can scroll in a pane of `rows` rows: until its first line is at the top. While
- * scrolled up the pane gives one row to its "newer below" line, hence `rows - 1`.
+ * scrolled up the pane gives one row to its "newer below" line, hence `rows - 1`. With `atMost`,
+ * the answer is capped there and only as many messages are wrapped as that takes.
  */
-export function scrollLimit(messages: readonly ChatEntry[], width: number, rows: number): number {
-  return Math.max(0, totalLines(messages, width) - (rows - 1));
+export function scrollLimit(messages: readonly ChatEntry[], width: number, rows: number, atMost = Number.POSITIVE_INFINITY): number {
+  return Math.max(0, Math.min(atMost, linesFromEnd(messages, width, atMost + rows - 1) - (rows - 1)));
 }
 
 /**
  * The lines that fit `rows` rows, `offset` lines up from the bottom (clamped to what exists). Walks
  * from the newest message back and stops as soon as the window is full, so only the messages on
- * screen are touched besides the (cached) line count.
+ * screen (and below it, when scrolled) are wrapped; `maxOffset` is only as large as that walk saw.
  */
 export function chatWindow(messages: readonly ChatEntry[], width: number, rows: number, offset: number): ChatWindow {
-  const total = totalLines(messages, width);
-  const maxOffset = Math.max(0, total - rows);
-  const clamped = Math.max(0, Math.min(offset, maxOffset));
-  const end = total - clamped;
-  const start = Math.max(0, end - rows);
   const lines: ChatLine[] = [];
-  let messageEnd = total;
-  for (let i = messages.length - 1; i >= 0 && messageEnd > start; i--) {
+  // Lines from the end of the conversation to the start of the message being looked at.
+  let below = 0;
+  let i = messages.length - 1;
+  for (; i >= 0 && below < offset + rows; i--) {
     const entry = messages[i];
     if (!entry) continue;
     const own = messageLines(entry, width);
-    const messageStart = messageEnd - own.length;
-    if (messageStart < end) {
-      lines.unshift(...own.slice(Math.max(0, start - messageStart), Math.min(own.length, end - messageStart)));
-    }
-    messageEnd = messageStart;
+    below += own.length;
+    lines.unshift(...own);
   }
-  return {lines, offset: clamped, maxOffset};
+  // `lines` holds the newest `below` lines; drop the ones under the window, then the ones above it.
+  const clamped = i < 0 ? Math.max(0, Math.min(offset, below - rows)) : offset;
+  const end = lines.length - clamped;
+  return {lines: lines.slice(Math.max(0, end - rows), end), offset: clamped, maxOffset: i < 0 ? Math.max(0, below - rows) : Math.max(clamped, below - rows)};
 }
 
 /**

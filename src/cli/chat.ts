@@ -32,6 +32,9 @@ export async function chat(options: ChatOptions): Promise<number> {
   const {ascii: asciiOption, ...maiOptions} = options;
   const mai = await Mai.create({...maiOptions, keepSpareEngine: true});
   const ascii = asciiOption ?? (mai.config.ui.ascii || terminalPrefersBlocks(process.env));
+  // React's development build (what it loads when NODE_ENV is unset) checks and records every
+  // render: it doubled the cost of a keystroke's frame. Read when React is first imported, just below.
+  process.env.NODE_ENV ??= 'production';
   // Loaded only here: `mai ask`, `mai status` and `--help` never pay for React and Ink.
   const {runTui} = await import('../../components/runTui.js');
   const tui = runTui(mai.store, mai, {ascii});
