@@ -91,8 +91,8 @@ async function maiLatency(home: BenchHome, messages: number, keys: number): Prom
     env: {...home.env, TERM: 'xterm-256color'},
   });
   try {
-    // Resumed, and the model loaded (its engine busy no more): the status bar names it.
-    await terminal.waitForOutput(() => /model mai-demo-small/.test(terminal.screen()), 60_000);
+    // Resumed, and the model loaded (its engine busy no more): the status bar says so.
+    await terminal.waitForScreen((screen) => /loaded mai-demo-small|switched to mai-demo-small|mai-demo-small · \d+ tok/.test(screen) || /● mai-demo-small/.test(screen));
     // The composer row holds the last few characters typed (the cursor cell follows them).
     return await typeAndTime(terminal, keys, (typed) => typed);
   } finally {

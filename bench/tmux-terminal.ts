@@ -81,6 +81,15 @@ export class TmuxTerminal {
     });
   }
 
+  /** Polls the screen (every 50 ms) until `done` holds: for states, not for timing. */
+  async waitForScreen(done: (screen: string) => boolean, timeoutMs = 60_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (!done(this.screen())) {
+      if (performance.now() > deadline) throw new Error(`no such screen within ${timeoutMs} ms:\n${this.screen()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** Types `text` literally (as one write to the pane), returning when it was sent. */
   type(text: string): number {
     const at = performance.now();
@@ -113,6 +122,12 @@ export class TmuxTerminal {
       // Already gone with its last pane.
     }
   }
+}
+
+/** Output without its escape sequences (CSI and OSC): the text a frame puts on the screen. */
+export function plainText(output: string): string {
+  // eslint-disable-next-line no-control-regex -- escape sequences are what is matched here
+  return output.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07/g, '');
 }
 
 /** The p-th percentile (0-100) of `values`, nearest rank. */
