@@ -126,7 +126,6 @@ export class TmuxTerminal {
 
 /** Output without its escape sequences (CSI and OSC): the text a frame puts on the screen. */
 export function plainText(output: string): string {
-  // eslint-disable-next-line no-control-regex -- escape sequences are what is matched here
   return output.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07/g, '');
 }
 

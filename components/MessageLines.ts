@@ -138,8 +138,57 @@ export function tailLines(text: string, width: number, rows: number): string[] {
   while (lines.length < rows && end >= 0) {
     const start = end === 0 ? 0 : clean.lastIndexOf('\n', end - 1) + 1;
     const paragraph = clean.slice(start, end);
-    lines.unshift(...wrapParagraph(paragraph, width));
+    // The last paragraph is the one growing token by token: it is wrapped from where it was last time.
+    lines.unshift(...(end === clean.length ? growingParagraph(paragraph, width) : wrapParagraph(paragraph, width)));
     end = start - 1;
   }
   return lines.slice(-rows);
+}
+
+/** The last wrap of the growing paragraph: its text, and where in it its last line starts. */
+let growing: {width: number; paragraph: string; lines: readonly string[]; lastLineStart: number} | null = null;
+
+/**
+ * wrapParagraph for a paragraph that grows at its end (a streaming reply without line breaks, a
+ * long code line): greedy wrapping never moves a line break once a later line has begun, so every
+ * line but the last stays as it was, and only the text from the last line on is wrapped again. Each
+ * frame then costs the new text, not the paragraph's length (which made streaming slow down as a
+ * long paragraph grew). Anything else (another paragraph, another width) is wrapped whole.
+ */
+function growingParagraph(paragraph: string, width: number): string[] {
+  const previous = growing;
+  let lines: string[];
+  const rest = previous ? paragraph.slice(previous.lastLineStart) : '';
+  const indent = /^ */.exec(previous?.lines[0] ?? '')?.[0].length ?? 0;
+  // A word longer than a line is split where its whole length says, which can pull part of it
+  // back onto the line before: then the paragraph is wrapped whole.
+  const longWord = new RegExp(`\\S{${Math.max(1, width - indent)},}`);
+  if (previous && previous.width === width && paragraph.startsWith(previous.paragraph) && previous.lines.length > 1 && !longWord.test(rest)) {
+    lines = [...previous.lines.slice(0, -1), ...wrapParagraph(' '.repeat(indent) + rest, width)];
+  } else {
+    lines = wrapParagraph(paragraph, width);
+  }
+  const lastLineStart = lineStart(paragraph, lines);
+  // Only a last line that begins a word: a word longer than the line is split where its length
+  // says, so the lines it spans may change as it grows.
+  growing = lastLineStart !== null && paragraph[lastLineStart - 1] === ' ' ? {width, paragraph, lines, lastLineStart} : null;
+  return lines;
+}
+
+/**
+ * Where the last of `lines` begins in `paragraph`, found by walking the lines over it (wrapping
+ * only drops the spaces at a break and repeats the indentation); null if they do not match.
+ */
+function lineStart(paragraph: string, lines: readonly string[]): number | null {
+  const indent = /^ */.exec(paragraph)?.[0].length ?? 0;
+  const repeated = /^ */.exec(lines[0] ?? '')?.[0].length ?? 0;
+  let at = indent;
+  for (let i = 0; i < lines.length; i++) {
+    while (paragraph[at] === ' ') at++;
+    if (i === lines.length - 1) return at;
+    const body = (lines[i] ?? '').slice(repeated);
+    if (!paragraph.startsWith(body, at)) return null;
+    at += body.length;
+  }
+  return null;
 }
