@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {createBenchHome, type BenchHome} from './bench-home.js';
 import type {BenchOptions, BenchRow} from './bench-row.js';
-import {percentile, TmuxTerminal} from './tmux-terminal.js';
+import {percentile, TmuxTerminal, waitForQuiet} from './tmux-terminal.js';
 
 // P1 (issue 11): keystroke → frame in a real terminal, with conversations of 2, 1,000 and 5,000
 // messages resumed from conversation files, against `cat` typed into the same kind of tmux pane by
@@ -93,6 +93,9 @@ async function maiLatency(home: BenchHome, messages: number, keys: number): Prom
   try {
     // Resumed, and the model loaded (its engine busy no more): the status bar says so.
     await terminal.waitForScreen((screen) => /loaded mai-demo-small|switched to mai-demo-small|mai-demo-small · \d+ tok/.test(screen) || /● mai-demo-small/.test(screen));
+    // Then the start's background work (the spare engine, the resumed conversation's token
+    // counts, LM Studio's probe) is let finish: what is timed is typing into a settled chat.
+    await waitForQuiet(terminal.panePid());
     // The composer row holds the last few characters typed (the cursor cell follows them).
     return await typeAndTime(terminal, keys, (typed) => typed);
   } finally {

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {createBenchHome, type BenchHome} from './bench-home.js';
 import type {BenchOptions, BenchRow} from './bench-row.js';
-import {percentile, plainText, TmuxTerminal} from './tmux-terminal.js';
+import {cpuSeconds, percentile, plainText, TmuxTerminal} from './tmux-terminal.js';
 
 // P3 and P4 (issue 11): how fast the chat's first frame is on a real terminal, and how light the UI
 // process is once idle. The first frame is timed from asking tmux to start the program until the
@@ -16,7 +16,6 @@ const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const COLUMNS = 120;
 const ROWS = 40;
 const BORDER = '┌ chat';
-const CLOCK_TICKS = 100;
 
 function median(values: readonly number[]): number {
   return percentile(values, 50);
@@ -34,13 +33,6 @@ function timeRun(args: readonly string[], env: NodeJS.ProcessEnv): number {
   const result = spawnSync(process.execPath, args, {env, stdio: 'ignore'});
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status}`);
   return performance.now() - start;
-}
-
-/** User + system CPU seconds of a process so far (/proc/PID/stat, Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 function rssBytes(pid: number): number {

@@ -1,5 +1,6 @@
 import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
+import {readFileSync} from 'node:fs';
 
 // A program in a real terminal for the benchmarks: a tmux pane of a fixed size on a private tmux
 // server, watched through a control-mode client. tmux reports every byte the program writes as a
@@ -121,6 +122,26 @@ export class TmuxTerminal {
     } catch {
       // Already gone with its last pane.
     }
+  }
+}
+
+/** User + system CPU seconds of a process so far (/proc/PID/stat, Linux; 100 clock ticks a second). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Waits until the process used under `pct` % of a core over a whole `windowMs` (its start-up's
+ * background work is over), or `timeoutMs` passed.
+ */
+export async function waitForQuiet(pid: number, pct = 5, windowMs = 1000, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const before = cpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    if (((cpuSeconds(pid) - before) * 1000 * 100) / windowMs < pct) return;
   }
 }
 
