@@ -56,7 +56,8 @@ export const ChatPane = memo(function ChatPane({store, width, height}: Props) {
     );
   }
 
-  const offset = Math.min(scrollOffset, scrollLimit(messages, columns, rows, options));
+  // Capped at the offset asked for: at the bottom only the messages on screen are wrapped.
+  const offset = scrollLimit(messages, columns, rows, scrollOffset, options);
   const scrolled = offset > 0;
   const view = chatWindow(messages, columns, scrolled ? rows - 1 : rows, offset, options);
   // The search's hits on screen: the window's first line is line `first` of the whole chat.

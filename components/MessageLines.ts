@@ -107,45 +107,61 @@ export function foldThinking(text: string, {thinkingShown = false}: LineOptions 
     .join('\n');
 }
 
-/** How many lines the whole conversation takes at `width`. */
+/**
+ * How many lines the newest messages take at `width`, counted from the end until `atLeast` lines
+ * (or the whole conversation, when it is shorter): what a window needs, never more, so a key
+ * pressed in a 5,000-message chat wraps the messages on screen, not the conversation.
+ */
+function linesFromEnd(messages: readonly ChatEntry[], width: number, atLeast: number, options: LineOptions): number {
+  let count = 0;
+  for (let i = messages.length - 1; i >= 0 && count < atLeast; i--) {
+    const entry = messages[i];
+    if (entry) count += messageLines(entry, width, options).length;
+  }
+  return count;
+}
+
+/** How many lines the whole conversation takes at `width` (wraps every message once). */
 export function totalLines(messages: readonly ChatEntry[], width: number, options: LineOptions = {}): number {
-  let total = 0;
-  for (const entry of messages) total += messageLines(entry, width, options).length;
-  return total;
+  return linesFromEnd(messages, width, Number.POSITIVE_INFINITY, options);
 }
 
 /**
  * How far up the chat can scroll in a pane of `rows` rows: until its first line is at the top. While
- * scrolled up the pane gives one row to its "newer below" line, hence `rows - 1`.
+ * scrolled up the pane gives one row to its "newer below" line, hence `rows - 1`. With `atMost`,
+ * the answer is capped there and only as many messages are wrapped as that takes.
  */
-export function scrollLimit(messages: readonly ChatEntry[], width: number, rows: number, options: LineOptions = {}): number {
-  return Math.max(0, totalLines(messages, width, options) - (rows - 1));
+export function scrollLimit(
+  messages: readonly ChatEntry[],
+  width: number,
+  rows: number,
+  atMost = Number.POSITIVE_INFINITY,
+  options: LineOptions = {},
+): number {
+  return Math.max(0, Math.min(atMost, linesFromEnd(messages, width, atMost + rows - 1, options) - (rows - 1)));
 }
 
 /**
  * The lines that fit `rows` rows, `offset` lines up from the bottom (clamped to what exists). Walks
  * from the newest message back and stops as soon as the window is full, so only the messages on
- * screen are touched besides the (cached) line count.
+ * screen (and below it, when scrolled) are wrapped; `maxOffset` is only as large as that walk saw.
  */
 export function chatWindow(messages: readonly ChatEntry[], width: number, rows: number, offset: number, options: LineOptions = {}): ChatWindow {
-  const total = totalLines(messages, width, options);
-  const maxOffset = Math.max(0, total - rows);
-  const clamped = Math.max(0, Math.min(offset, maxOffset));
-  const end = total - clamped;
-  const start = Math.max(0, end - rows);
   const lines: ChatLine[] = [];
-  let messageEnd = total;
-  for (let i = messages.length - 1; i >= 0 && messageEnd > start; i--) {
+  // Lines from the end of the conversation to the start of the message being looked at.
+  let below = 0;
+  let i = messages.length - 1;
+  for (; i >= 0 && below < offset + rows; i--) {
     const entry = messages[i];
     if (!entry) continue;
     const own = messageLines(entry, width, options);
-    const messageStart = messageEnd - own.length;
-    if (messageStart < end) {
-      lines.unshift(...own.slice(Math.max(0, start - messageStart), Math.min(own.length, end - messageStart)));
-    }
-    messageEnd = messageStart;
+    below += own.length;
+    lines.unshift(...own);
   }
-  return {lines, offset: clamped, maxOffset};
+  // `lines` holds the newest `below` lines; drop the ones under the window, then the ones above it.
+  const clamped = i < 0 ? Math.max(0, Math.min(offset, below - rows)) : offset;
+  const end = lines.length - clamped;
+  return {lines: lines.slice(Math.max(0, end - rows), end), offset: clamped, maxOffset: i < 0 ? Math.max(0, below - rows) : Math.max(clamped, below - rows)};
 }
 
 /**
@@ -161,8 +177,57 @@ export function tailLines(text: string, width: number, rows: number): string[] {
   while (lines.length < rows && end >= 0) {
     const start = end === 0 ? 0 : clean.lastIndexOf('\n', end - 1) + 1;
     const paragraph = clean.slice(start, end);
-    lines.unshift(...wrapParagraph(paragraph, width));
+    // The last paragraph is the one growing token by token: it is wrapped from where it was last time.
+    lines.unshift(...(end === clean.length ? growingParagraph(paragraph, width) : wrapParagraph(paragraph, width)));
     end = start - 1;
   }
   return lines.slice(-rows);
+}
+
+/** The last wrap of the growing paragraph: its text, and where in it its last line starts. */
+let growing: {width: number; paragraph: string; lines: readonly string[]; lastLineStart: number} | null = null;
+
+/**
+ * wrapParagraph for a paragraph that grows at its end (a streaming reply without line breaks, a
+ * long code line): greedy wrapping never moves a line break once a later line has begun, so every
+ * line but the last stays as it was, and only the text from the last line on is wrapped again. Each
+ * frame then costs the new text, not the paragraph's length (which made streaming slow down as a
+ * long paragraph grew). Anything else (another paragraph, another width) is wrapped whole.
+ */
+function growingParagraph(paragraph: string, width: number): string[] {
+  const previous = growing;
+  let lines: string[];
+  const rest = previous ? paragraph.slice(previous.lastLineStart) : '';
+  const indent = /^ */.exec(previous?.lines[0] ?? '')?.[0].length ?? 0;
+  // A word longer than a line is split where its whole length says, which can pull part of it
+  // back onto the line before: then the paragraph is wrapped whole.
+  const longWord = new RegExp(`\\S{${Math.max(1, width - indent)},}`);
+  if (previous && previous.width === width && paragraph.startsWith(previous.paragraph) && previous.lines.length > 1 && !longWord.test(rest)) {
+    lines = [...previous.lines.slice(0, -1), ...wrapParagraph(' '.repeat(indent) + rest, width)];
+  } else {
+    lines = wrapParagraph(paragraph, width);
+  }
+  const lastLineStart = lineStart(paragraph, lines);
+  // Only a last line that begins a word: a word longer than the line is split where its length
+  // says, so the lines it spans may change as it grows.
+  growing = lastLineStart !== null && paragraph[lastLineStart - 1] === ' ' ? {width, paragraph, lines, lastLineStart} : null;
+  return lines;
+}
+
+/**
+ * Where the last of `lines` begins in `paragraph`, found by walking the lines over it (wrapping
+ * only drops the spaces at a break and repeats the indentation); null if they do not match.
+ */
+function lineStart(paragraph: string, lines: readonly string[]): number | null {
+  const indent = /^ */.exec(paragraph)?.[0].length ?? 0;
+  const repeated = /^ */.exec(lines[0] ?? '')?.[0].length ?? 0;
+  let at = indent;
+  for (let i = 0; i < lines.length; i++) {
+    while (paragraph[at] === ' ') at++;
+    if (i === lines.length - 1) return at;
+    const body = (lines[i] ?? '').slice(repeated);
+    if (!paragraph.startsWith(body, at)) return null;
+    at += body.length;
+  }
+  return null;
 }

@@ -29,6 +29,7 @@ export type KeyBindingId =
   | 'scrollUp'
   | 'scrollDown'
   | 'help'
+  | 'panels'
   | 'redraw'
   | 'quit'
   | 'cursorLeft'
@@ -92,6 +93,8 @@ export const KEY_BINDINGS = {
     description: 'this help (? in an empty message)',
     match: (e) => (e.kind === 'text' && e.text === '?') || plain('f1')(e),
   },
+  // Under 100 columns the resources and models fold into one line; this shows them over the chat.
+  panels: {id: 'panels', keys: 'F2', description: 'resources and models (under 100 columns)', match: plain('f2')},
   redraw: {id: 'redraw', keys: 'Ctrl+L', description: 'redraw the screen', match: ctrl('l')},
   quit: {id: 'quit', keys: 'Ctrl+C Ctrl+C', description: 'quit (press twice within 2 s)', match: ctrl('c')},
   cursorLeft: {id: 'cursorLeft', keys: '←', description: 'cursor left', match: plain('left')},
@@ -209,7 +212,7 @@ export const HELP_SECTIONS: readonly {readonly title: string; readonly ids: read
     ids: ['regenerate', 'editLast', 'search', 'searchNext', 'searchPrev', 'copyReply', 'copyCode', 'toggleThinking', 'externalEditor'],
   },
   {title: 'models', ids: ['nextModel', 'prevModel', 'modelPicker', 'autoSwitch', 'conversationPicker']},
-  {title: 'screen', ids: ['help', 'redraw', 'quit']},
+  {title: 'screen', ids: ['help', 'panels', 'redraw', 'quit']},
   {
     title: 'editing',
     ids: ['cursorLeft', 'cursorRight', 'cursorUp', 'cursorDown', 'lineStart', 'lineEnd', 'erase', 'eraseForward', 'clearInput', 'togglePaste'],

@@ -27,6 +27,8 @@ export type TuiOptions = {
 export type Tui = {
   /** Resolves once the app has left the screen (after `close`). */
   readonly closed: Promise<void>;
+  /** Resolves once the first frame is on the terminal: what is slow (spawning, probing) waits for it. */
+  readonly firstFrame: Promise<void>;
   close(): void;
   /** Gives the terminal back as it was (main screen, cooked mode); idempotent, also on exit or crash. */
   restoreTerminal(): void;
@@ -84,5 +86,5 @@ export function runTui(store: MaiStore, commands: MaiCommands, {ascii, mouse = f
     restoreTerminal();
     throw error;
   });
-  return {closed, close: () => instance.unmount(), restoreTerminal};
+  return {closed, firstFrame: screen.firstFrame, close: () => instance.unmount(), restoreTerminal};
 }

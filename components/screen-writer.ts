@@ -31,6 +31,9 @@ export class ScreenWriter extends Writable {
   private pending: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
+  private frameDrawn: () => void = () => {};
+  /** Resolves once the first frame is on the terminal (or the writer is detached before one). */
+  readonly firstFrame = new Promise<void>((resolve) => (this.frameDrawn = resolve));
 
   /**
    * `terminal` is the real stdout; frames reaching this writer faster than every `intervalMs`
@@ -93,6 +96,7 @@ export class ScreenWriter extends Writable {
     const diff = frameDiff(this.shown, next);
     this.shown = next;
     if (diff) this.terminal.write(SYNC_START + diff + SYNC_END);
+    this.frameDrawn();
   }
 
   override _final(done: (error?: Error | null) => void): void {
@@ -104,6 +108,7 @@ export class ScreenWriter extends Writable {
   /** Stops listening to the terminal; drawn frames stay. */
   detach(): void {
     this.flush();
+    this.frameDrawn();
     this.terminal.off('resize', this.onResize);
   }
 }

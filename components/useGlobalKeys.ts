@@ -37,12 +37,12 @@ export function useGlobalKeys({store, commands, chatColumns, chatRows, onQuitPre
       } else if (matches('autoSwitch', event)) {
         commands.toggleAutoSwitch();
       } else if (matches('scrollUp', event) || matches('scrollDown', event)) {
-        const {chat, scrollBy} = store.getState();
+        const {chat, ui, view, scrollBy} = store.getState();
         // A page is what the scrolled pane shows (one row goes to its "newer below" line) less one
         // line kept from the previous page for context.
         const page = Math.max(1, chatRows - 2);
-        const {view} = store.getState();
-        scrollBy(matches('scrollUp', event) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows, {thinkingShown: view.thinkingShown}));
+        // The limit is looked for only a page above where the chat is: a long chat is not re-measured.
+        scrollBy(matches('scrollUp', event) ? page : -page, scrollLimit(chat.messages, chatColumns, chatRows, ui.scrollOffset + page, {thinkingShown: view.thinkingShown}));
       } else if (matches('help', event)) {
         const {ui, setHelpOpen} = store.getState();
         setHelpOpen(!ui.helpOpen);

@@ -47,7 +47,8 @@ export function useChatKeys({store, commands, composer, chatColumns, chatRows}: 
       const composerEmpty = current().text === '';
       const editing = state.view.editing;
       const scrollTo = (offset: number) => {
-        const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, lineOptions(state));
+        // Capped where it is going: End at the bottom wraps only the messages on screen.
+        const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, offset, lineOptions(state));
         state.scrollBy(Math.min(offset, limit) - state.ui.scrollOffset, limit);
       };
       const lastReply = () => state.chat.messages.findLast((entry) => entry.role === 'assistant');
@@ -105,7 +106,7 @@ export function useChatKeys({store, commands, composer, chatColumns, chatRows}: 
         return true;
       }
       if (matches('wheel', event) && event.kind === 'key') {
-        const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, lineOptions(state));
+        const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, state.ui.scrollOffset + WHEEL_LINES, lineOptions(state));
         state.scrollBy(event.name === 'wheelUp' ? WHEEL_LINES : -WHEEL_LINES, limit);
         return true;
       }

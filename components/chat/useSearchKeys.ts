@@ -36,7 +36,7 @@ export function useSearchKeys({store, chatColumns, chatRows}: SearchKeysOptions)
         state.setSearch({...next, current});
         const hit = hits[current];
         if (!hit) return;
-        const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, options);
+        const limit = scrollLimit(state.chat.messages, chatColumns, chatRows, Number.POSITIVE_INFINITY, options);
         // A scrolled pane shows rows - 1 lines (one goes to its "newer below" line).
         const target = offsetShowing(hit.line, totalLines, chatRows - 1, limit);
         state.scrollBy(target - state.ui.scrollOffset, limit);

@@ -30,10 +30,16 @@ export async function chat(options: ChatOptions): Promise<number> {
     throw new UsageError('the chat needs a terminal; in scripts use `mai ask`');
   }
   const {ascii: asciiOption, mouse: mouseOption, ...maiOptions} = options;
+  // React's development build (what it loads when NODE_ENV is unset) checks and records every
+  // render: it doubled the cost of a keystroke's frame. Read when React is first imported, just below.
+  process.env.NODE_ENV ??= 'production';
+  // Loaded only here: `mai ask`, `mai status` and `--help` never pay for React and Ink. The import
+  // starts now, so reading the UI's modules overlaps reading the config and the catalogue's files.
+  const tuiModule = import('../../components/runTui.js');
+  tuiModule.catch(() => undefined);
   const mai = await Mai.create({...maiOptions, keepSpareEngine: true});
   const ascii = asciiOption ?? (mai.config.ui.ascii || terminalPrefersBlocks(process.env));
-  // Loaded only here: `mai ask`, `mai status` and `--help` never pay for React and Ink.
-  const {runTui} = await import('../../components/runTui.js');
+  const {runTui} = await tuiModule;
   const tui = runTui(mai.store, mai, {ascii, mouse: mouseOption ?? mai.config.ui.mouse});
 
   let exitCode = EXIT_OK;
@@ -70,8 +76,12 @@ export async function chat(options: ChatOptions): Promise<number> {
   process.on('unhandledRejection', crash);
   const restoreConsole = consoleToLog(mai);
   mai.onQuit(() => tui.close());
-  mai.start();
   try {
+    // The frame (layout, gauges, panel) first: the resource monitor's first sample, spawning the
+    // engine, LM Studio's probe and the catalogue follow it (before, they held it back by seconds
+    // on a busy machine: spawning a process blocks the event loop for tens of ms each).
+    await Promise.race([tui.firstFrame, tui.closed]);
+    mai.start();
     await tui.closed;
   } finally {
     tui.restoreTerminal();

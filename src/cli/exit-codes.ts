@@ -1,5 +1,5 @@
-import {ConfigError} from '../config.js';
-import {ConversationNotFoundError} from '../conversation/conversation-file.js';
+import {ConfigError} from '../config/config-error.js';
+import {ConversationNotFoundError} from '../conversation/conversation-not-found.js';
 import {errorMessage} from '../backends/model-error.js';
 import {sanitizeForTerminal} from '../util/sanitize.js';
 

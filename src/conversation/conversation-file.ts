@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {closeSync, fdatasync, fsyncSync, ftruncateSync, openSync, writeSync} from 'node:fs';
 import {chmod, mkdir, readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
+import {ConversationNotFoundError} from './conversation-not-found.js';
 import {CONVERSATION_FORMAT, encodeEvent, replayConversation, type ConversationEvent, type ReplayedConversation} from './conversation-events.js';
 
 // Conversation files: `$XDG_STATE_HOME/mai/conversations/<id>.jsonl`, mode 0600 in a 0700 folder.
@@ -13,10 +14,7 @@ import {CONVERSATION_FORMAT, encodeEvent, replayConversation, type ConversationE
 const EXTENSION = '.jsonl';
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
-/** A conversation ID that names no saved conversation: a usage error (exit code 2). */
-export class ConversationNotFoundError extends Error {
-  override readonly name = 'ConversationNotFoundError';
-}
+export {ConversationNotFoundError};
 
 /** "20261124-103105-a1b2": sortable, readable, unique enough, safe as a file name. */
 export function newConversationId(now: number): string {

@@ -24,6 +24,7 @@ export const KEYS = {
   pageDown: '\u001b[6~',
   f1: '\u001bOP',
   f2: '\u001bOQ',
+  f3: '\u001bOR',
   ctrlA: '\u0001',
   ctrlC: '\u0003',
   ctrlD: '\u0004',

@@ -76,7 +76,7 @@ describe('key names', () => {
 
 describe('keys from the config in the key table', () => {
   const ctrlO = keyPress('o', '\u000f', {ctrl: true});
-  const f2 = keyPress('f2', '\u001bOQ');
+  const f3 = keyPress('f3', '\u001bOR');
   const ctrlN = keyPress('n', '\u000e', {ctrl: true});
 
   it('without a keys section is the default table, with no problems', () => {
@@ -86,17 +86,17 @@ describe('keys from the config in the key table', () => {
   });
 
   it('gives a remapped binding its new key and takes the old one away', () => {
-    const {table, problems} = resolveKeyTable({modelPicker: ['f2', 'alt+o']});
+    const {table, problems} = resolveKeyTable({modelPicker: ['f3', 'alt+o']});
     expect(problems).toEqual([]);
-    expect(table.modelPicker.match(f2)).toBe(true);
+    expect(table.modelPicker.match(f3)).toBe(true);
     expect(table.modelPicker.match(keyPress('o', '\u001bo', {alt: true}))).toBe(true);
     expect(table.modelPicker.match(ctrlO)).toBe(false);
     // Alt+O would be Alt+Shift+o: the letter is named as typed.
-    expect(table.modelPicker.keys).toBe('F2, Alt+o');
+    expect(table.modelPicker.keys).toBe('F3, Alt+o');
   });
 
   it('leaves a key already bound with the binding that had it, one line per problem', () => {
-    const {table, problems} = resolveKeyTable({modelPicker: ['ctrl+n', 'f2'], redraw: ['ctrl+i'], fooBar: ['f3']});
+    const {table, problems} = resolveKeyTable({modelPicker: ['ctrl+n', 'f3'], redraw: ['ctrl+i'], fooBar: ['f3']});
     expect(problems).toEqual([
       'keys.foo_bar: no such key binding (they are named as in the help, in snake_case: send, newline, stop, next_model…)',
       // In the table's order: redraw comes before model_picker.
@@ -106,7 +106,7 @@ describe('keys from the config in the key table', () => {
     ]);
     expect(table.nextModel.match(ctrlN)).toBe(true);
     expect(table.modelPicker.match(ctrlN)).toBe(false);
-    expect(table.modelPicker.match(f2)).toBe(true);
+    expect(table.modelPicker.match(f3)).toBe(true);
     expect(table.redraw.keys).toBe('Ctrl+L');
   });
 

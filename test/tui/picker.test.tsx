@@ -159,10 +159,10 @@ describe('the help and keys from the config', () => {
   });
 
   it('uses a key remapped in the config instead of the default, and reports a key already taken', async () => {
-    const {stdin, frame} = await startApp([], 'keys:\n  model_picker: f2\n  conversation_picker: ctrl+n\n');
+    const {stdin, frame} = await startApp([], 'keys:\n  model_picker: f3\n  conversation_picker: ctrl+n\n');
     await press(stdin, CTRL_O);
     expect(frame()).not.toContain('pick a model');
-    await press(stdin, KEYS.f2);
+    await press(stdin, KEYS.f3);
     await waitFor(() => frame().includes('pick a model'));
     await press(stdin, KEYS.escape);
     await waitFor(() => !frame().includes('pick a model'));
@@ -174,7 +174,7 @@ describe('the help and keys from the config', () => {
 
     // The help shows the keys in force, and what was wrong with the config's, for as long as mai runs.
     await press(stdin, KEYS.f1);
-    await waitFor(() => /F2\s+pick a model/.test(frame()));
+    await waitFor(() => /F3\s+pick a model/.test(frame()));
     expect(frame()).toContain("keys.conversation_picker: Ctrl+N is already next_model's key; next_model keeps it");
     expect(frame()).toMatch(/Ctrl\+R\s+resume a past conversation/);
   });

@@ -92,9 +92,9 @@ afterEach(() => {
 });
 
 describe('the frame', () => {
-  it.each([60, 100, 160])('fills %i columns and one row less than the terminal', async (columns) => {
+  it.each([60, 100, 160])('fills %i columns and every row of the terminal', async (columns) => {
     const {lines} = await renderApp(filledStore(), recordingCommands().commands, {columns, rows: 24});
-    expect(lines()).toHaveLength(23);
+    expect(lines()).toHaveLength(24);
     // Ink drops trailing spaces, so only the bordered lines reach the last column.
     for (const line of lines()) expect(stringWidth(line)).toBeLessThanOrEqual(columns);
     expect(stringWidth(lines()[0] ?? '')).toBe(columns);
@@ -127,7 +127,7 @@ describe('the frame', () => {
     expect(frame()).toContain('resources');
     resize(stdout, {columns: 60, rows: 20});
     await settle();
-    expect(lines()).toHaveLength(19);
+    expect(lines()).toHaveLength(20);
     expect(frame()).not.toContain('resources');
   });
 });
@@ -191,7 +191,7 @@ describe('the chat pane', () => {
 
   it('keeps the newest lines of a streaming reply taller than the pane in view', async () => {
     const store = filledStore();
-    const {frame} = await renderApp(store, recordingCommands().commands, {columns: 100, rows: 16});
+    const {frame} = await renderApp(store, recordingCommands().commands, {columns: 100, rows: 20});
     const text = Array.from({length: 60}, (_, i) => `streamed line ${i}`).join('\n');
     await update(() => store.getState().startStreaming({id: 'r2', model: 'qwen2.5-7b-instruct', text}));
     expect(frame()).toContain('streamed line 59');
@@ -236,7 +236,9 @@ describe('the side column', () => {
   });
 
   it('lists the models in catalogue order and marks current, demo, loading, failed and too big', async () => {
-    const {lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 160, rows: 17});
+    const {stdin, lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 160, rows: 20});
+    // A composer of five rows leaves the models box one line per model (the smallest terminal's case).
+    await press(stdin, 'a', KEYS.ctrlJ, 'b', KEYS.ctrlJ, 'c', KEYS.ctrlJ, 'd', KEYS.ctrlJ, 'e');
     const current = lineWith(lines(), 'qwen2.5-7b-inst');
     expect(current).toMatch(/● qwen2\.5-7b-inst.* large +4\.1G/);
     const demo = lineWith(lines(), 'mai-demo');
@@ -409,7 +411,7 @@ describe('keys', () => {
   it('the composer grows to 5 rows, then scrolls inside', async () => {
     const {stdin, lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 100, rows: 30});
     for (const n of [1, 2, 3, 4, 5, 6, 7]) await press(stdin, `line ${n}`, KEYS.ctrlJ);
-    expect(lines()).toHaveLength(29);
+    expect(lines()).toHaveLength(30);
     const composer = lines().slice(-7, -2);
     expect(composer.map((l) => l.replace(/^│ (> | {2})|│$/g, '').trim())).toEqual(['line 4', 'line 5', 'line 6', 'line 7', '']);
   });

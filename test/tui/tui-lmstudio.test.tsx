@@ -5,7 +5,7 @@ import {App} from '../../components/App.js';
 import {backendLine, sourceLabel} from '../../components/backend-line.js';
 import type {MaiCommands} from '../../src/commands.js';
 import {createMaiStore, type BackendStatus, type MaiStore, type ModelEntry} from '../../src/store.js';
-import {resize, settle, type Size} from '../support/ink-keys.js';
+import {KEYS, press, resize, settle, type Size} from '../support/ink-keys.js';
 import {modelEntry} from '../support/model-entries.js';
 
 // The models box with LM Studio: where each model runs, and how LM Studio is doing.
@@ -72,7 +72,9 @@ describe('the models box with LM Studio', () => {
   });
 
   it('marks models run by LM Studio with "lms" when each has one line', async () => {
-    const {lines} = await renderApp(storeWith(lmStudio()), {columns: 160, rows: 18});
+    const {stdin, lines} = await renderApp(storeWith(lmStudio()), {columns: 160, rows: 20});
+    // A composer of four rows leaves the models box one line per model (the smallest terminal's case).
+    await press(stdin, 'a', KEYS.ctrlJ, 'b', KEYS.ctrlJ, 'c', KEYS.ctrlJ, 'd');
     expect(sideLine(lines(), 'qwen2.5')).toMatch(/● qwen2\.5.* large +4\.1G lms/);
     expect(sideLine(lines(), 'mai-demo')).toMatch(/○ mai-demo.*4\.8M demo/);
     expect(sideLine(lines(), 'mai-demo')).not.toContain('lms');

@@ -88,6 +88,9 @@ describe('mai in a real terminal', () => {
     const words = (TEST_MODELS['demo-small'].message ?? '').split(' ');
     expect(screen()).toContain(words.slice(-3).join(' '));
     expect(screen().split('\n')[0]).toMatch(/^┌ chat ─+┐/);
+    // Every row is the frame's: the status bar on the terminal's last row, the composer right above.
+    expect(screen().split('\n')[ROWS - 1]).toMatch(/^ model mai-demo-small · \d+ tok\/s/);
+    expect(screen().split('\n')[ROWS - 2]).toMatch(/^└─+┘$/);
 
     child.stdin.write('\x03');
     await waitFor('press Ctrl+C again to quit');

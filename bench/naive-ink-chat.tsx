@@ -1,0 +1,41 @@
+import {useEffect, useState} from 'react';
+import {Box, Text, useInput} from 'ink';
+
+// The baseline of the streaming benchmark (P2): a chat as a first Ink app would write it. The
+// messages and the growing reply live in React state, every token is a state update that renders
+// the whole chat again (each message wrapped by Ink), and keys come from useInput. Ink draws it
+// with its standard redraw.
+
+export type NaiveToken = (listener: (token: string) => void) => () => void;
+
+export type NaiveChatProps = {
+  readonly history: readonly string[];
+  /** Subscribes to the token stream; returns the unsubscribe. */
+  readonly tokens: NaiveToken;
+};
+
+export function NaiveChat({history, tokens}: NaiveChatProps) {
+  const [messages, setMessages] = useState<readonly string[]>(history);
+  const [reply, setReply] = useState('');
+  const [input, setInput] = useState('');
+  useEffect(() => tokens((token) => setReply((text) => text + token)), [tokens]);
+  useInput((text, key) => {
+    if (key.return) {
+      setMessages((list) => [...list, input]);
+      setInput('');
+    } else {
+      setInput((value) => value + text);
+    }
+  });
+  return (
+    <Box flexDirection="column" height={40} borderStyle="single">
+      <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
+        {messages.map((message, i) => (
+          <Text key={i}>{message}</Text>
+        ))}
+        <Text color="green">{reply}</Text>
+      </Box>
+      <Text>{`> ${input}`}</Text>
+    </Box>
+  );
+}

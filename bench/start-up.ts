@@ -1,0 +1,134 @@
+import {spawnSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {createBenchHome, type BenchHome} from './bench-home.js';
+import type {BenchOptions, BenchRow} from './bench-row.js';
+import {cpuSeconds, percentile, plainText, TmuxTerminal} from './tmux-terminal.js';
+
+// P3 and P4 (issue 11): how fast the chat's first frame is on a real terminal, and how light the UI
+// process is once idle. The first frame is timed from asking tmux to start the program until the
+// frame's top border is on the terminal; the baseline is `node` printing that border in the same
+// kind of pane, so the ratio is what mai adds to starting Node. `mai --help` is timed against
+// `node -e 0`. Idle: the UI process's RSS (the model runs in an engine process of its own) and
+// its CPU time over a few seconds with nothing happening.
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const COLUMNS = 120;
+const ROWS = 40;
+const BORDER = '┌ chat';
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** Milliseconds from starting `command` in a new pane until `shown` is in its output. */
+async function timeToOutput(command: string, shown: string, env: NodeJS.ProcessEnv): Promise<{ms: number; terminal: TmuxTerminal}> {
+  const terminal = TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command, env});
+  const at = await terminal.waitForOutput((out) => plainText(out).includes(shown), 30_000);
+  return {ms: at - terminal.startedAt, terminal};
+}
+
+function timeRun(args: readonly string[], env: NodeJS.ProcessEnv): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, {env, stdio: 'ignore'});
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status}`);
+  return performance.now() - start;
+}
+
+function rssBytes(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(line?.[1] ?? 0) * 1024;
+}
+
+async function firstFrames(home: BenchHome, runs: number) {
+  const env = {...home.env, TERM: 'xterm-256color'};
+  const mai: number[] = [];
+  const node: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const baseline = await timeToOutput(`exec ${process.execPath} -e "process.stdout.write('${BORDER}'); setTimeout(() => {}, 60000)"`, BORDER, env);
+    baseline.terminal.close();
+    node.push(baseline.ms);
+    const started = await timeToOutput(`exec ${process.execPath} ${CLI} chat -c ${home.configPath}`, BORDER, env);
+    started.terminal.close();
+    mai.push(started.ms);
+  }
+  return {mai: median(mai), node: median(node)};
+}
+
+async function idle(home: BenchHome, seconds: number) {
+  const env = {...home.env, TERM: 'xterm-256color'};
+  const {terminal} = await timeToOutput(`exec ${process.execPath} ${CLI} chat -c ${home.configPath}`, BORDER, env);
+  try {
+    const pid = terminal.panePid();
+    // Idle means the start is over: the model is loaded and its spare engine started.
+    await terminal.waitForScreen((screen) => /loaded mai-demo/.test(screen));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const cpuBefore = cpuSeconds(pid);
+    const start = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const cpuPct = ((cpuSeconds(pid) - cpuBefore) / ((performance.now() - start) / 1000)) * 100;
+    return {rssMB: rssBytes(pid) / 1e6, cpuPct};
+  } finally {
+    terminal.close();
+  }
+}
+
+export async function measureStartUp({quick}: BenchOptions): Promise<BenchRow[]> {
+  const home = await createBenchHome(['sample_interval_ms: 1000']);
+  try {
+    const env = home.env;
+    // A first run forges nothing here (the models are in place) but writes its state files: done once.
+    const frames = await firstFrames(home, quick ? 3 : 7);
+    const helps: number[] = [];
+    const zeros: number[] = [];
+    for (let i = 0; i < (quick ? 5 : 15); i++) {
+      zeros.push(timeRun(['-e', '0'], env));
+      helps.push(timeRun([CLI, '--help'], env));
+    }
+    const help = median(helps);
+    const zero = median(zeros);
+    const idleFor = quick ? 10 : 30;
+    const rest = await idle(home, idleFor);
+    const frameRatio = frames.mai / frames.node;
+    return [
+      {
+        id: 'P3',
+        name: 'start → first frame',
+        goal: '≤ 300 ms',
+        figure: `${frames.mai.toFixed(0)} ms (${frameRatio.toFixed(1)}× node printing the same border: ${frames.node.toFixed(0)} ms)`,
+        met: frames.mai <= 300,
+        values: {firstFrameMs: frames.mai, nodeBorderMs: frames.node, ratio: frameRatio},
+      },
+      {
+        id: 'P3',
+        name: 'mai --help',
+        goal: '≤ 2× node -e 0',
+        figure: `${(help / zero).toFixed(2)}× (${help.toFixed(0)} ms vs ${zero.toFixed(0)} ms)`,
+        met: help / zero <= 2,
+        values: {helpMs: help, nodeMs: zero, ratio: help / zero},
+      },
+      {
+        id: 'P4',
+        name: 'idle RSS of the UI process (model in its engine process)',
+        goal: '< 80 MB',
+        figure: `${rest.rssMB.toFixed(0)} MB`,
+        met: rest.rssMB < 80,
+        values: {rssMB: rest.rssMB},
+      },
+      {
+        id: 'P4',
+        name: `idle CPU of the UI process over ${idleFor} s`,
+        goal: '≤ 0.5 % of a core',
+        figure: `${rest.cpuPct.toFixed(2)} %`,
+        met: rest.cpuPct <= 0.5,
+        values: {cpuPct: rest.cpuPct, seconds: idleFor},
+      },
+    ];
+  } finally {
+    await home.cleanup();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.table(await measureStartUp({quick: process.argv.includes('--quick')}));
+}
