@@ -52,6 +52,11 @@ export type OpenAIServerOptions = {
   readonly threads?: number;
   /** Serve https with the self-signed test certificate (test/support/tls/). */
   readonly tls?: boolean;
+  /**
+   * Load every model before listening, as llama-server loads its model at start; without it a model
+   * loads on its first request, as llama-swap and Ollama do, and its first token waits for the load.
+   */
+  readonly preload?: boolean;
 };
 
 export type OpenAIServer = {
@@ -107,6 +112,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     temperature: 0.7,
   });
   const server = new OpenAIServerState(engine, options.listing ?? 'llama-server', options.faults ?? {}, options.tls ? selfSignedIdentity() : null);
+  if (options.preload) await server.preload();
   await server.listen(options.port ?? 0);
   const port = server.port;
   if (options.faults?.refuse) await server.goAway();
@@ -253,6 +259,10 @@ class OpenAIServerState {
     if (this.listing === 'vllm') return {...base, root: model.key, max_model_len: model.contextLength};
     if (this.listing === 'plain') return base;
     return {...base, meta: {n_ctx_train: model.contextLength, n_params: model.params ?? 0, size: model.sizeBytes, vocab_type: 1}};
+  }
+
+  async preload(): Promise<void> {
+    for (const model of await this.models()) this.handles.set(model.key, Promise.resolve(await this.engine.load(model.key, {contextLength: model.contextLength})));
   }
 
   /** The model a request names (loaded on first use, as llama-swap does), or a 404 already sent. */
