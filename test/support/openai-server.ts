@@ -267,6 +267,10 @@ class OpenAIServerState {
 
   /** The model a request names (loaded on first use, as llama-swap does), or a 404 already sent. */
   private async model(name: unknown, response: http.ServerResponse): Promise<ModelHandle | null> {
+    // A model already loaded needs no look at the folder (a scan per request would count in every
+    // time to first token the benchmark measures).
+    const loaded = typeof name === 'string' ? this.handles.get(name) : undefined;
+    if (loaded) return loaded;
     const models = await this.models();
     const model = typeof name === 'string' ? models.find((m) => m.key === name) : models[0];
     if (!model) {
