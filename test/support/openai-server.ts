@@ -52,6 +52,11 @@ export type OpenAIServerOptions = {
   readonly threads?: number;
   /** Serve https with the self-signed test certificate (test/support/tls/). */
   readonly tls?: boolean;
+  /**
+   * Load every model before listening, as llama-server loads its model at start; without it a model
+   * loads on its first request, as llama-swap and Ollama do, and its first token waits for the load.
+   */
+  readonly preload?: boolean;
 };
 
 export type OpenAIServer = {
@@ -107,6 +112,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     temperature: 0.7,
   });
   const server = new OpenAIServerState(engine, options.listing ?? 'llama-server', options.faults ?? {}, options.tls ? selfSignedIdentity() : null);
+  if (options.preload) await server.preload();
   await server.listen(options.port ?? 0);
   const port = server.port;
   if (options.faults?.refuse) await server.goAway();
@@ -255,8 +261,16 @@ class OpenAIServerState {
     return {...base, meta: {n_ctx_train: model.contextLength, n_params: model.params ?? 0, size: model.sizeBytes, vocab_type: 1}};
   }
 
+  async preload(): Promise<void> {
+    for (const model of await this.models()) this.handles.set(model.key, Promise.resolve(await this.engine.load(model.key, {contextLength: model.contextLength})));
+  }
+
   /** The model a request names (loaded on first use, as llama-swap does), or a 404 already sent. */
   private async model(name: unknown, response: http.ServerResponse): Promise<ModelHandle | null> {
+    // A model already loaded needs no look at the folder (a scan per request would count in every
+    // time to first token the benchmark measures).
+    const loaded = typeof name === 'string' ? this.handles.get(name) : undefined;
+    if (loaded) return loaded;
     const models = await this.models();
     const model = typeof name === 'string' ? models.find((m) => m.key === name) : models[0];
     if (!model) {
