@@ -8,6 +8,12 @@ import {benchMonitorCost} from './monitor-cost.js';
 import {benchPasteLatency} from './paste-latency.js';
 import {benchPreloadedSwitch, benchPressureOnset, benchSelectionTime} from './switching.js';
 import {benchTokensPerSecond} from './tokens-per-second.js';
+import {measureFrameBytes} from './frame-bytes.js';
+import {measureHostFailover} from './host-failover.js';
+import {measureKeystrokeLatency} from './keystroke-latency.js';
+import {measureOpenAIOverhead} from './openai-overhead.js';
+import {measureStartUp} from './start-up.js';
+import {measureStreamingCost} from './streaming-cost.js';
 
 // Every benchmark of `npm run bench`, in the order they run. Each entry returns rows of the one
 // table (bench-row.ts); `quick` says whether it has a reduced form for `--quick` (fewer repetitions,
@@ -50,14 +56,12 @@ export const SUITE: readonly BenchEntry[] = [
   {id: 'P7', name: 'preloaded and cold switches', aliases: ['switching'], quick: true, run: benchPreloadedSwitch},
   {id: 'P6', name: 'pressure onset → switch started', aliases: ['switching', 'pressure'], quick: true, run: benchPressureOnset},
   {id: 'R7', name: '1 MB paste, then a key', aliases: ['paste'], quick: false, run: benchPasteLatency},
-  // ── Other work's benchmarks: one line each, here. Each exports `(options: BenchOptions) =>
-  // Promise<BenchRow[]>`, so `run` takes it as it is. For example:
-  // {id: 'P1', name: 'keystroke → frame', aliases: ['tui', 'keystroke'], quick: true, run: measureKeystrokeLatency},
-  // {id: 'P2', name: 'UI streaming cost', aliases: ['tui', 'streaming'], quick: true, run: measureStreamingCost},
-  // {id: 'P3', name: 'start-up and idle (P3, P4)', aliases: ['tui', 'start', 'P4'], quick: true, run: measureStartUp},
-  // {id: 'frame', name: 'bytes per streamed frame', aliases: ['tui', 'frames'], quick: true, run: measureFrameBytes},
-  // {id: 'OAI', name: 'OpenAI backend overhead', aliases: ['openai'], quick: true, run: measureOpenAIOverhead},
-  // {id: 'H1', name: 'host failover', aliases: ['hosts'], quick: true, run: measureHostFailover},
+  {id: 'P1', name: 'keystroke → frame', aliases: ['tui', 'keystroke'], quick: true, run: measureKeystrokeLatency},
+  {id: 'P2', name: 'UI streaming cost', aliases: ['tui', 'streaming'], quick: true, run: measureStreamingCost},
+  {id: 'P3', name: 'start-up and idle (P3, P4)', aliases: ['tui', 'start', 'p4'], quick: true, run: measureStartUp},
+  {id: 'frame', name: 'bytes per streamed frame', aliases: ['tui', 'frames'], quick: true, run: measureFrameBytes},
+  {id: 'H1', name: 'OpenAI-compatible path overhead (H1, H2)', aliases: ['openai', 'hosts', 'h2'], quick: true, run: measureOpenAIOverhead},
+  {id: 'H3', name: 'host failover', aliases: ['hosts'], quick: true, run: measureHostFailover},
 ];
 
 /** The entries `--only` names (comma-separated ids or aliases, any case); all without it. */

@@ -18,6 +18,8 @@ export type HostReport = {
   readonly name: string;
   /** `local` is the machine mai runs on. */
   readonly kind: 'local' | HostSetup['kind'];
+  /** The backend that serves the host (null for `local`, which has several). */
+  readonly backendId: string | null;
   readonly url: string | null;
   readonly state: HostHealth;
   /** The connection as its backend reports it (null for `local`). */
@@ -69,6 +71,7 @@ export function hostReports(state: State, hosts: readonly HostSetup[], speeds: H
   const local: HostReport = {
     name: LOCAL,
     kind: 'local',
+    backendId: null,
     url: null,
     state: 'up',
     connection: null,
@@ -87,6 +90,7 @@ export function hostReports(state: State, hosts: readonly HostSetup[], speeds: H
       return {
         name: host.name,
         kind: host.kind,
+        backendId: host.backendId,
         url: host.url,
         state: healthOf(status?.state),
         connection: status?.state ?? null,

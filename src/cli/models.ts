@@ -11,7 +11,9 @@ export function modelJson(entry: ModelEntry, loaded: boolean) {
     displayName: entry.displayName,
     source: entry.backendId,
     /** Every backend that can run it, the one used first; `key` is the name that backend knows. */
-    sources: (entry.sources ?? []).map((source) => ({backend: source.backendId, kind: source.kind, key: source.key})),
+    sources: (entry.sources ?? []).map((source) => ({backend: source.backendId, kind: source.kind, key: source.key, host: source.host ?? 'local'})),
+    /** The machine it runs on: `local`, or a host of the config. */
+    host: entry.host ?? 'local',
     path: entry.path ?? null,
     sizeBytes: entry.sizeBytes,
     params: entry.params ?? null,
@@ -21,6 +23,8 @@ export function modelJson(entry: ModelEntry, loaded: boolean) {
     contextLength: entry.contextLength,
     estimateBytes: entry.estimateBytes,
     fits: entry.fits,
+    /** True for a model on a host that reports no memory: its own answer to a load decides. */
+    fitUnknown: entry.fitUnknown ?? false,
     loaded,
     demo: entry.demo,
     /** Loaded in LM Studio, and by whom ("user" models are never unloaded by mai). */
@@ -40,6 +44,8 @@ function note(entry: ModelEntry): string {
   if (entry.demo) return 'demo model (fixed answer)';
   if (entry.loadedBy === 'user') return 'loaded in LM Studio by you (mai never unloads it)';
   if (entry.loadedBy === 'mai') return 'loaded in LM Studio by mai';
+  if (entry.fitUnknown && entry.host) return `on ${entry.host}: the host decides whether it fits`;
+  if (entry.host) return entry.fits ? `on ${entry.host}` : `on ${entry.host} (not reachable now)`;
   return entry.fits ? '' : 'does not fit in available memory';
 }
 
@@ -66,7 +72,7 @@ export async function models(options: MaiOptions & {readonly json?: boolean}): P
         formatBytes(entry.sizeBytes),
         String(entry.contextLength),
         formatBytes(entry.estimateBytes),
-        entry.unusable ? '-' : entry.fits ? 'yes' : 'no',
+        entry.unusable ? '-' : entry.fitUnknown && entry.fits ? '?' : entry.fits ? 'yes' : 'no',
         note(entry),
       ]);
     }

@@ -54,7 +54,9 @@ export async function status(options: MaiOptions & {readonly json?: boolean; rea
     printLine(`model      ${selection ? `${selection.key} (${selection.reason})` : 'none available'}`);
     printLine(`loaded     ${current.loaded.map((model) => model.key).join(', ') || 'nothing (models load when a chat starts)'}`);
     for (const line of resourceBlock(current.resources)) printLine(line);
-    for (const backend of current.backends) printLine(`backend    ${backendLine(backend)}`);
+    // A host's backend is said on its host line.
+    const hostBackends = new Set((current.hosts ?? []).map((host) => host.backendId));
+    for (const backend of current.backends) if (!hostBackends.has(backend.id)) printLine(`backend    ${backendLine(backend)}`);
     for (const host of current.hosts ?? []) if (host.kind !== 'local') printLine(`host       ${hostLine(host)}`);
     printLine(`switching  ${pinnedKey ? `pinned to ${pinnedKey} (mai switch --auto unpins)` : autoSwitch ? 'automatic' : 'off'}`);
     for (const record of switches) {

@@ -55,7 +55,8 @@ const openAI: ContractSubject = {
   name: 'OpenAI-compatible backend',
   ownsLoads: false,
   start: async (models) => {
-    const server = await startOpenAIServer({models});
+    // Loaded at start, as llama-server does: a lazy load would count against the first token's wait.
+    const server = await startOpenAIServer({models, preload: true});
     const backend = new OpenAIBackend({
       id: 'openai:contract',
       host: 'contract',

@@ -68,6 +68,14 @@ describe('mai hosts', () => {
     expect(hosts[1]?.keyed).toBe(true);
     expect(hosts[1]?.latencyMs).toEqual(expect.any(Number));
     expect(server.authorizations).toContain(`Bearer ${SECRET}`);
+
+    const listed = await run(['--config', config, 'models', '--json'], env);
+    expect(listed.code).toBe(0);
+    const {models} = JSON.parse(listed.stdout) as {models: {key: string; host: string; fits: boolean; fitUnknown: boolean}[]};
+    expect(models.map((model) => [model.key, model.host, model.fits, model.fitUnknown])).toEqual([
+      ['mai-demo-medium', 'gpu-box', true, true],
+      ['mai-demo-small', 'local', true, false],
+    ]);
   });
 
   it('the human table, and hosts in mai status', async () => {

@@ -220,7 +220,7 @@ describe('R5: config errors name the file, line and column', () => {
     [
       'an unknown top-level key',
       'ui:\n  ascii: true\npolcy:\n  retries: 2\n',
-      `${file}:3:1: polcy: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context, keys`,
+      `${file}:3:1: polcy: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context, hosts, keys`,
     ],
     [
       'an unknown nested key',
@@ -353,7 +353,7 @@ describe('R5: config errors name the file, line and column', () => {
       `${file}:6:11: models[0].tier: expected one of small, medium, large, got "huge"`,
       `${file}:8:12: policy.retries: expected a non-negative integer, got -1`,
       `${file}:9:3: policy.bogus: unknown key; expected one of sample_interval_ms, pressure, switch_down_after_ms, switch_up_after_ms, preload, retries, struggle, memory_headroom_gb, complexity, stay_up_turns, switch_cost_budget_ms, memory_wait_ms`,
-      `${file}:10:1: colour: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context, keys`,
+      `${file}:10:1: colour: unknown key; expected one of models, fallback_chains, policy, engine, model_dirs, lmstudio, ui, context, hosts, keys`,
     ]);
     expect(error.problems.map((p) => [p.line, p.col])).toEqual([[2, 16], [3, 8], [6, 11], [8, 12], [9, 3], [10, 1]]);
   });

@@ -5,6 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {ModelPanel} from '../../components/ModelPanel.js';
 import {Mai} from '../../src/mai.js';
 import type {ConnectionState} from '../../src/domain.js';
+import {expectNoCommunicationWarnings, startLMStudio} from '../support/lmstudio.js';
 import {TEST_MODELS, type TestModelKey} from '../support/models.js';
 import {startOpenAIServer, type OpenAIServer} from '../support/openai-server.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';
@@ -138,5 +139,30 @@ describe('two hosts', () => {
     const reply = await m.processMessage('Hi');
     expect(reply.text).toBe(TEST_MODELS['demo-medium'].message);
     expect(team.requests.some((request) => request.startsWith('POST /v1/chat/completions'))).toBe(true);
+  });
+
+  it('another LM Studio as a host: its models run there, judged by its own answer, not this machine\'s memory', async () => {
+    const studio = await startLMStudio(['tiny']);
+    try {
+      const m = await maiWithHosts(`  - {name: studio, kind: lmstudio, url: "${studio.emulator.url.replace(/^ws/, 'http')}"}\n`);
+      const entries = await m.catalog();
+      expect(entries.map((entry) => [entry.key, entry.host ?? 'local', entry.backendId, entry.fitUnknown ?? false])).toEqual([
+        ['test-tiny', 'studio', 'lmstudio:studio', true],
+        ['mai-demo-small', 'local', 'embedded', false],
+      ]);
+      await m.switchTo('test-tiny');
+      const reply = await m.processMessage('Hi');
+      expect(reply.model).toBe('test-tiny');
+      expect(reply.text).toBe(TEST_MODELS.tiny.message);
+      expect(m.hostReports().map((host) => [host.name, host.kind, host.state])).toEqual([
+        ['local', 'local', 'up'],
+        ['studio', 'lmstudio', 'up'],
+      ]);
+      expect(m.store.getState().backends['lmstudio:studio']).toMatchObject({host: 'studio', state: 'connected'});
+      expectNoCommunicationWarnings(studio.emulator);
+      await m.shutdown();
+    } finally {
+      await studio.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import {mkdtemp, rm, symlink} from 'node:fs/promises';
+import {readFileSync} from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type {AddressInfo, Socket} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,8 @@ export type OpenAIServerFaults = {
   slowFirstTokenMs?: number;
   /** Destroy the socket after this many chunks of a streamed reply. */
   dropAfterChunks?: number;
+  /** Send nothing more after this many chunks, socket left open (a server that hung mid-reply). */
+  stallAfterChunks?: number;
   /** After the first chunk of a streamed reply, send a `data:` line that is not JSON. */
   malformedLine?: boolean;
   /** Answer a streamed reply with a 200 text/html page (a captive portal, a proxy's login page). */
@@ -46,10 +50,17 @@ export type OpenAIServerOptions = {
   readonly port?: number;
   readonly listing?: ModelListing;
   readonly threads?: number;
+  /** Serve https with the self-signed test certificate (test/support/tls/). */
+  readonly tls?: boolean;
+  /**
+   * Load every model before listening, as llama-server loads its model at start; without it a model
+   * loads on its first request, as llama-swap and Ollama do, and its first token waits for the load.
+   */
+  readonly preload?: boolean;
 };
 
 export type OpenAIServer = {
-  /** `http://127.0.0.1:<port>` (without /v1: the backend accepts both). */
+  /** `http://127.0.0.1:<port>` (https with `tls`; without /v1: the backend accepts both). */
   readonly url: string;
   readonly port: number;
   setFaults(faults: OpenAIServerFaults): void;
@@ -82,7 +93,12 @@ const ROLES = new Set<Role>(['system', 'user', 'assistant']);
 const HTML_500 =
   '<!DOCTYPE html>\n<html>\n<head><title>500 Internal Server Error</title></head>\n<body>\n<center><h1>500 Internal Server Error</h1></center>\n<hr><center>nginx/1.25.3</center>\n</body>\n</html>\n';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Ends early when the client goes away, so that a slow reply does not hold the model's turn. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), {once: true});
+  });
 
 export async function startOpenAIServer(options: OpenAIServerOptions = {}): Promise<OpenAIServer> {
   const own = options.modelsDir ? null : await linkTestModels(options.models ?? ['tiny']);
@@ -95,12 +111,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     maxTokens: 1000,
     temperature: 0.7,
   });
-  const server = new OpenAIServerState(engine, options.listing ?? 'llama-server', options.faults ?? {});
+  const server = new OpenAIServerState(engine, options.listing ?? 'llama-server', options.faults ?? {}, options.tls ? selfSignedIdentity() : null);
+  if (options.preload) await server.preload();
   await server.listen(options.port ?? 0);
   const port = server.port;
   if (options.faults?.refuse) await server.goAway();
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests: server.requests,
     authorizations: server.authorizations,
@@ -126,12 +143,20 @@ async function linkTestModels(models: readonly TestModelKey[]): Promise<string> 
   return dir;
 }
 
+/** A throw-away identity for 127.0.0.1 that no one trusts: only for tests of TLS verification. */
+function selfSignedIdentity(): {key: Buffer; cert: Buffer} {
+  const dir = new URL('../../../test/support/tls/', import.meta.url);
+  // Compiled, this file runs from dist/test/support; the PEM files stay in the source tree.
+  const from = import.meta.url.includes('/dist/') ? dir : new URL('./tls/', import.meta.url);
+  return {key: readFileSync(new URL('self-signed-key.pem', from)), cert: readFileSync(new URL('self-signed-cert.pem', from))};
+}
+
 class OpenAIServerState {
   readonly requests: string[] = [];
   readonly authorizations: string[] = [];
   port = 0;
   private faults: OpenAIServerFaults;
-  private http: http.Server | null = null;
+  private http: http.Server | https.Server | null = null;
   private readonly sockets = new Set<Socket>();
   private readonly handles = new Map<string, Promise<ModelHandle>>();
   /** One reply at a time per model, as one llama-server slot: a request waits for the one before. */
@@ -142,18 +167,20 @@ class OpenAIServerState {
     private readonly engine: EmbeddedBackend,
     private readonly listing: ModelListing,
     faults: OpenAIServerFaults,
+    private readonly identity: {key: Buffer; cert: Buffer} | null,
   ) {
     this.faults = {...faults};
   }
 
   async listen(port: number): Promise<void> {
-    const server = http.createServer((request, response) => {
+    const listener = (request: http.IncomingMessage, response: http.ServerResponse) => {
       this.handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) sendJson(response, 500, {error: {message: String(error), type: 'server_error'}});
         else response.destroy();
       });
-    });
-    server.on('connection', (socket) => {
+    };
+    const server = this.identity ? https.createServer(this.identity, listener) : http.createServer(listener);
+    server.on(this.identity ? 'secureConnection' : 'connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -234,8 +261,16 @@ class OpenAIServerState {
     return {...base, meta: {n_ctx_train: model.contextLength, n_params: model.params ?? 0, size: model.sizeBytes, vocab_type: 1}};
   }
 
+  async preload(): Promise<void> {
+    for (const model of await this.models()) this.handles.set(model.key, Promise.resolve(await this.engine.load(model.key, {contextLength: model.contextLength})));
+  }
+
   /** The model a request names (loaded on first use, as llama-swap does), or a 404 already sent. */
   private async model(name: unknown, response: http.ServerResponse): Promise<ModelHandle | null> {
+    // A model already loaded needs no look at the folder (a scan per request would count in every
+    // time to first token the benchmark measures).
+    const loaded = typeof name === 'string' ? this.handles.get(name) : undefined;
+    if (loaded) return loaded;
     const models = await this.models();
     const model = typeof name === 'string' ? models.find((m) => m.key === name) : models[0];
     if (!model) {
@@ -332,17 +367,19 @@ class OpenAIServerState {
     };
     // llama-server and vLLM open with the role and no text.
     send(chunk({role: 'assistant', content: ''}));
-    if (faults.slowFirstTokenMs) await sleep(faults.slowFirstTokenMs);
+    if (faults.slowFirstTokenMs) await sleep(faults.slowFirstTokenMs, reply.signal);
     let chunks = 0;
     let dropped = false;
+    let stalled = false;
     const result = await this.engine.respond(reply.handle, reply.messages, {
       signal: reply.signal,
       ...(reply.maxTokens ? {maxTokens: reply.maxTokens} : {}),
       ...(reply.temperature !== undefined ? {temperature: reply.temperature} : {}),
       onText: (text) => {
-        if (dropped || reply.signal.aborted) return;
+        if (dropped || stalled || reply.signal.aborted) return;
         send(chunk({content: text}));
         chunks += 1;
+        if (faults.stallAfterChunks !== undefined && chunks >= faults.stallAfterChunks) stalled = true;
         if (faults.malformedLine && chunks === 1) send('{"choices": [{"delta": {"content": "cut');
         if (faults.dropAfterChunks !== undefined && chunks >= faults.dropAfterChunks) {
           dropped = true;
@@ -352,6 +389,8 @@ class OpenAIServerState {
       },
     });
     if (dropped || response.destroyed) return;
+    // Hung: the client's timeout ends it (its going away aborts the generation above).
+    if (stalled) return;
     send(chunk({}, finishReason(result.stats.stopReason)));
     if (reply.includeUsage) send({id: reply.id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: reply.model, choices: [], usage: usage(result.stats.tokensIn, result.stats.tokensOut)});
     send('[DONE]');

@@ -75,7 +75,7 @@ export class OpenAIBackend implements ModelBackend {
     this.link = new OpenAIConnection({
       name: options.host,
       url: apiBaseURL(options.baseURL),
-      check: async () => void (await this.fetchModels()),
+      check: async () => void (await this.fetchModels(this.context('listing models', 'call'), false)),
       ...(options.reconnect ? {reconnect: options.reconnect} : {}),
       onChange: (status) =>
         options.log?.event('host-connection', {host: options.host, state: status.state, latencyMs: status.latencyMs ?? null, detail: status.detail}),
@@ -108,14 +108,17 @@ export class OpenAIBackend implements ModelBackend {
   }
 
   /** The server's model list (one GET /v1/models), as ModelInfo. */
-  private async fetchModels(context = this.context('listing models', 'call')): Promise<ModelInfo[]> {
+  /** `track`: a success also tells the connection (the check itself reports on its own). */
+  private async fetchModels(context = this.context('listing models', 'call'), track = true): Promise<ModelInfo[]> {
     let entries: ModelEntry[];
+    const started = performance.now();
     try {
       const page = await this.client.models.list({timeout: this.timeouts.connectMs});
       entries = page.data as unknown as ModelEntry[];
     } catch (error) {
       throw classifyOpenAIError(error, context);
     }
+    if (track) this.link.reached(performance.now() - started);
     const models = entries.filter((entry) => typeof entry?.id === 'string' && entry.id !== '').map((entry) => toModelInfo(entry, this.id, this.options.host));
     this.models = new Map(models.map((model) => [model.key, model]));
     return models;
@@ -127,9 +130,7 @@ export class OpenAIBackend implements ModelBackend {
 
   async listModels(): Promise<ModelInfo[]> {
     try {
-      const models = await this.fetchModels();
-      if (!this.link.connected) void this.link.check();
-      return models;
+      return await this.fetchModels();
     } catch (error) {
       throw this.failure(error, this.context('listing models', 'call'));
     }

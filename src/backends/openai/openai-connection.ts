@@ -66,10 +66,6 @@ export class OpenAIConnection implements BackendConnection {
     else this.scheduleRetry();
   }
 
-  get connected(): boolean {
-    return this.current.state === 'connected';
-  }
-
   /** True when connected; else checks now, unless a check just failed or a retry is scheduled. */
   async available(): Promise<boolean> {
     if (this.disposed) return false;
@@ -90,15 +86,25 @@ export class OpenAIConnection implements BackendConnection {
     try {
       await this.options.check();
       if (this.disposed) return false;
-      this.backoffMs = this.timings.initialMs;
-      this.setStatus({state: 'connected', detail: null, latencyMs: Math.round((performance.now() - started) * 10) / 10});
-      if (this.watching) this.schedule(this.timings.heartbeatMs);
+      this.reached(performance.now() - started);
       return true;
     } catch (error) {
       if (this.disposed) return false;
       this.failed(error);
       return false;
     }
+  }
+
+  /**
+   * A round trip to the server succeeded (a check, or a model list the backend fetched anyway):
+   * connected, with this latency.
+   */
+  reached(latencyMs: number): void {
+    if (this.disposed) return;
+    this.checkedAt = Date.now();
+    this.backoffMs = this.timings.initialMs;
+    this.setStatus({state: 'connected', detail: null, latencyMs: Math.round(latencyMs * 10) / 10});
+    if (this.watching) this.schedule(this.timings.heartbeatMs);
   }
 
   /** A request failed: the host went away (reconnect in the background), or answered an error. */

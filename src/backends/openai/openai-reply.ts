@@ -54,17 +54,27 @@ export async function streamReply(request: ReplyRequest): Promise<ResponseResult
   // One timer per quiet spell, not one per chunk: each chunk only moves the deadline.
   let deadline = started + timeouts.firstTokenMs;
   let timer: NodeJS.Timeout | undefined;
+  let timerAt = deadline;
+  const arm = (at: number) => {
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(watch, Math.max(0, at - performance.now()));
+  };
+  const moveDeadline = (at: number) => {
+    deadline = at;
+    // Between chunks is usually shorter than the wait for the first token: the timer comes forward.
+    if (deadline < timerAt) arm(deadline);
+  };
   const watch = () => {
-    const left = deadline - performance.now();
-    if (left > 0) {
-      timer = setTimeout(watch, left);
+    if (deadline > performance.now()) {
+      arm(deadline);
       return;
     }
     const waited = firstAt ? `${timeouts.betweenChunksMs} ms between chunks` : `${timeouts.firstTokenMs} ms for the first token`;
     timedOut = new ModelError('timeout', `${host} sent nothing for ${waited} (${modelKey})`, modelKey);
     controller.abort();
   };
-  timer = setTimeout(watch, timeouts.firstTokenMs);
+  arm(deadline);
 
   const stats = (stopReason: StopReason): ResponseStats => {
     const ended = performance.now();
@@ -108,12 +118,12 @@ export async function streamReply(request: ReplyRequest): Promise<ResponseResult
       if (choice?.finish_reason) finish = choice.finish_reason;
       const content = choice?.delta?.content;
       if (typeof content !== 'string' || content === '') {
-        if (firstAt) deadline = performance.now() + timeouts.betweenChunksMs;
+        if (firstAt) moveDeadline(performance.now() + timeouts.betweenChunksMs);
         continue;
       }
       const now = performance.now();
       if (!firstAt) firstAt = now;
-      deadline = now + timeouts.betweenChunksMs;
+      moveDeadline(now + timeouts.betweenChunksMs);
       text += content;
       pieces += 1;
       onText?.(content);
