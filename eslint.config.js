@@ -8,7 +8,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: {
-        projectService: {allowDefaultProject: ['vitest.config.ts', 'vitest.drills.config.ts']},
+        projectService: {allowDefaultProject: ['vitest.config.ts', 'vitest.drills.config.ts', 'vitest.slow.config.ts']},
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -188,7 +188,7 @@ describe('LM Studio adapter, through the real SDK and the emulator', () => {
   });
 
   it('times out a reply that never ends because its last message was malformed', async () => {
-    adapter = newAdapter({timeouts: {...SLOW, fragmentIdleMs: 1000}});
+    adapter = newAdapter({timeouts: {...SLOW, firstFragmentMs: 4_000, fragmentIdleMs: 1000}});
     const handle = await adapter.load('test-tiny', {contextLength: 512});
     lmstudio.emulator.faults = {malformed: 'success'};
     let streamed = '';
