@@ -1,31 +1,15 @@
-import {cleanup} from 'ink-testing-library';
-import {afterEach, describe, expect, it} from 'vitest';
-import {Mai} from '../../src/mai.js';
-import {renderChat, words} from '../support/chat-screen.js';
+import {describe, expect, it} from 'vitest';
+import {chatApps, type ChatApps} from '../support/chat-apps.js';
+import {words} from '../support/chat-screen.js';
 import {TEST_MODELS} from '../support/models.js';
 import {KEYS, press, type} from '../support/ink-keys.js';
 import {waitFor} from '../support/wait-for.js';
-import {createSandbox, type Sandbox} from '../support/sandbox.js';
 
 // A long chat through the whole TUI (30 replies, then a switch to a smaller context): slow, so it
 // runs in `npm run test:slow`, not in every `npm test`.
 
-let sandbox: Sandbox | undefined;
-let mai: Mai | undefined;
-
-afterEach(async () => {
-  cleanup();
-  await mai?.shutdown();
-  await sandbox?.cleanup();
-  mai = undefined;
-  sandbox = undefined;
-});
-
-async function startApp(models: Parameters<typeof createSandbox>[0]) {
-  sandbox = await createSandbox(models);
-  mai = await Mai.create({env: sandbox.env, forgeDemoModels: false});
-  return {...renderChat(mai), mai};
-}
+const apps = chatApps();
+const startApp = (models: Parameters<ChatApps['start']>[0]) => apps.start(models);
 
 describe('a long chat, end to end', () => {
   it('after 30 exchanges, Ctrl+N to a model with a smaller context keeps chatting and says how the context was fitted', async () => {

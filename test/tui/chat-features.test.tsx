@@ -1,14 +1,14 @@
 import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {cleanup} from 'ink-testing-library';
 import {afterAll, afterEach, describe, expect, it, vi} from 'vitest';
 import {osc52} from '../../components/chat/clipboard.js';
 import {encodeEvent, replayConversation, type ConversationEvent} from '../../src/conversation/conversation-events.js';
-import {Mai} from '../../src/mai.js';
-import {renderChat, words} from '../support/chat-screen.js';
+import type {Mai} from '../../src/mai.js';
+import {chatApps, type ChatApps} from '../support/chat-apps.js';
+import {words} from '../support/chat-screen.js';
 import {KEYS, press, type} from '../support/ink-keys.js';
 import {TEST_MODELS} from '../support/models.js';
-import {createSandbox, type Sandbox} from '../support/sandbox.js';
+import type {Sandbox} from '../support/sandbox.js';
 import {waitFor} from '../support/wait-for.js';
 
 // The chat features of issue 11 (item 6) on the real Mai and the real engine, driven by keys:
@@ -27,16 +27,10 @@ afterAll(() => {
   else process.env.FORCE_COLOR = savedForceColor;
 });
 
-let sandbox: Sandbox | undefined;
-let mai: Mai | undefined;
+const apps = chatApps();
 const savedEditor = {VISUAL: process.env.VISUAL, EDITOR: process.env.EDITOR};
 
-afterEach(async () => {
-  cleanup();
-  await mai?.shutdown();
-  await sandbox?.cleanup();
-  mai = undefined;
-  sandbox = undefined;
+afterEach(() => {
   for (const [name, value] of Object.entries(savedEditor)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -48,16 +42,17 @@ const MEDIUM = TEST_MODELS['demo-medium'].message;
 const AT = Date.UTC(2026, 11, 2, 5, 0, 0);
 const RESUMED_ID = '20261202-050000-beef';
 
-async function startApp(models: Parameters<typeof createSandbox>[0], resumed?: readonly ConversationEvent[]) {
-  sandbox = await createSandbox(models);
-  if (resumed) {
-    const dir = conversationsDir(sandbox);
-    await mkdir(dir, {recursive: true, mode: 0o700});
-    const file = path.join(dir, `${RESUMED_ID}.jsonl`);
-    await writeFile(file, [{type: 'conversation', v: 1, id: RESUMED_ID, at: AT} as const, ...resumed].map(encodeEvent).join(''), {mode: 0o600});
-  }
-  mai = await Mai.create({env: sandbox.env, forgeDemoModels: false, ...(resumed ? {resume: RESUMED_ID} : {})});
-  return {...renderChat(mai), mai};
+async function startApp(models: Parameters<ChatApps['start']>[0], resumed?: readonly ConversationEvent[]) {
+  return apps.start(models, {
+    prepare: async (sandbox) => {
+      if (!resumed) return;
+      const dir = conversationsDir(sandbox);
+      await mkdir(dir, {recursive: true, mode: 0o700});
+      const file = path.join(dir, `${RESUMED_ID}.jsonl`);
+      await writeFile(file, [{type: 'conversation', v: 1, id: RESUMED_ID, at: AT} as const, ...resumed].map(encodeEvent).join(''), {mode: 0o600});
+    },
+    mai: resumed ? {resume: RESUMED_ID} : {},
+  });
 }
 
 function conversationsDir(box: Sandbox): string {
@@ -66,6 +61,7 @@ function conversationsDir(box: Sandbox): string {
 
 async function savedConversation(app: {mai: Mai}) {
   const id = app.mai.conversationId;
+  const sandbox = apps.sandbox();
   if (!id || !sandbox) throw new Error('the conversation has a file');
   return replayConversation(await readFile(path.join(conversationsDir(sandbox), `${id}.jsonl`), 'utf8'));
 }
@@ -201,8 +197,7 @@ describe('copy', () => {
 
 describe('compose in $EDITOR', () => {
   it('Ctrl+X Ctrl+E runs $EDITOR on a private file holding the message and puts the result in the composer', async () => {
-    const {stdin, frame} = await startApp(['demo-small']);
-    if (!sandbox) throw new Error('sandbox');
+    const {stdin, frame, sandbox} = await startApp(['demo-small']);
     const editor = path.join(sandbox.home, 'editor.sh');
     // An "editor" that appends to what it was given and the file's mode.
     await writeFile(editor, '#!/bin/sh\nprintf "%s and more (%s)\\n" "$(cat "$1")" "$(stat -c %a "$1")" > "$1.new" && cat "$1.new" > "$1"\n');
