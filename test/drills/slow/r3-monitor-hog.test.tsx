@@ -49,7 +49,7 @@ function policy(fields: Partial<PressurePolicy> = {}): PressurePolicy {
 }
 
 describe('R3: memory pressure from a real process', () => {
-  it('R3: a real memory hog: available RAM drops by about N GiB, RAM pressure rises, and falls after the hog exits', async () => {
+  it('a real memory hog: available RAM drops by about N GiB, RAM pressure rises, and falls after the hog exits', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'mai-monitor-'));
     const logFile = path.join(dir, 'state', 'events.jsonl');
     const log = openEventLog(logFile);
