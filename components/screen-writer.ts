@@ -26,8 +26,21 @@ export function frameDiff(previous: readonly string[], next: readonly string[]):
   return out;
 }
 
+/**
+ * A frame's rows as the screen holds them. Ink ends a frame with a newline: the empty "row" after
+ * it is no row of the screen, and drawn (a whole redraw after a resize) its position past the last
+ * row lands on the last row, whose erase blanked the status bar until it next changed. A frame
+ * taller than the terminal (rendered just before a resize reached Ink) is cut at its height.
+ */
+export function screenRows(frame: string, terminalRows: number | undefined): string[] {
+  const rows = frame.split('\n');
+  if (rows.length > 1 && rows.at(-1) === '') rows.pop();
+  return terminalRows && terminalRows > 0 ? rows.slice(0, terminalRows) : rows;
+}
+
 export class ScreenWriter extends Writable {
   private shown: string[] = [];
+  private clearFirst = false;
   private pending: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private lastFlushAt = 0;
@@ -62,6 +75,9 @@ export class ScreenWriter extends Writable {
 
   private readonly onResize = () => {
     this.invalidate();
+    // The terminal may have reflowed or kept rows the next frame does not cover (a shorter "too
+    // small" frame left the old status row on screen): that frame is drawn on a cleared screen.
+    this.clearFirst = true;
     this.emit('resize');
   };
 
@@ -90,10 +106,11 @@ export class ScreenWriter extends Writable {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending === null) return;
-    const next = this.pending.split('\n');
+    const next = screenRows(this.pending, this.terminal.rows);
     this.pending = null;
     this.lastFlushAt = Date.now();
-    const diff = frameDiff(this.shown, next);
+    const diff = (this.clearFirst ? '\x1b[H\x1b[2J' : '') + frameDiff(this.shown, next);
+    this.clearFirst = false;
     this.shown = next;
     if (diff) this.terminal.write(SYNC_START + diff + SYNC_END);
     this.frameDrawn();

@@ -1,6 +1,6 @@
 import {PassThrough} from 'node:stream';
 import {describe, expect, it} from 'vitest';
-import {frameDiff, ScreenWriter} from '../../components/screen-writer.js';
+import {frameDiff, ScreenWriter, screenRows} from '../../components/screen-writer.js';
 import {waitFor} from '../support/wait-for.js';
 
 describe('frameDiff', () => {
@@ -15,6 +15,15 @@ describe('frameDiff', () => {
 
   it('clears what is left below a shorter frame', () => {
     expect(frameDiff(['a', 'b', 'c'], ['a'])).toBe('\x1b[2;1H\x1b[0m\x1b[J');
+  });
+});
+
+describe('screenRows', () => {
+  it("drops the empty row after a frame's last newline, and rows the terminal does not have", () => {
+    expect(screenRows('a\nb\n', 24)).toEqual(['a', 'b']);
+    expect(screenRows('a\nb', 24)).toEqual(['a', 'b']);
+    expect(screenRows('a\nb\nc\n', 2)).toEqual(['a', 'b']);
+    expect(screenRows('', 24)).toEqual(['']);
   });
 });
 
@@ -56,6 +65,18 @@ describe('ScreenWriter', () => {
     await waitFor(() => tty.written().length > before, {what: 'the frame after the resize to be drawn'});
     expect(resized).toBe(true);
     expect(tty.written().match(/same/g)).toHaveLength(3);
+    // A whole redraw of a frame ending in its newline (as Ink's do) on a 24-row terminal writes
+    // nothing past its own rows: the last row (the status bar) is never erased by a row after it.
+    tty.rows = 2;
+    tty.emit('resize');
+    const afterShrink = tty.written().length;
+    writer.write('top\nstatus\n');
+    await waitFor(() => tty.written().length > afterShrink, {what: 'the frame after shrinking'});
+    const redraw = tty.written().slice(afterShrink);
+    // On a cleared screen: nothing of the larger frame stays in rows the new one does not cover.
+    expect(redraw.startsWith('\x1b[?2026h\x1b[H\x1b[2J')).toBe(true);
+    expect(redraw).toContain('\x1b[2;1H\x1b[0mstatus\x1b[0m\x1b[K');
+    expect(redraw).not.toContain('\x1b[3;1H');
     writer.detach();
   });
 
