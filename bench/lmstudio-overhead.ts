@@ -1,13 +1,12 @@
-import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {ModelBackend, ModelHandle} from '../src/backends/backend.js';
 import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
 import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {LMStudioAdapter} from '../src/backends/lmstudio/lmstudio-adapter.js';
 import {LMStudioEmulator} from '../test/support/lmstudio-emulator.js';
 import {closedPortUrl} from '../test/support/isolated-home.js';
+import {compareReplies, startServerChild} from './backend-comparison.js';
 import type {BenchOptions, BenchRow} from './bench-row.js';
 import {int, ms, times} from './figures.js';
 
@@ -34,54 +33,19 @@ export type LMStudioStartRow = {
 
 const REPLIES = 15;
 
-type Timing = {tokens: number; decodeMs: number; ttftMs: number};
-
-async function reply(backend: ModelBackend, handle: ModelHandle, question: string): Promise<Timing> {
-  const started = performance.now();
-  let first = 0;
-  const result = await backend.respond(handle, [{role: 'user', content: question}], {
-    maxTokens: 256,
-    onText: () => {
-      if (!first) first = performance.now();
-    },
-  });
-  return {tokens: result.stats.tokensOut, decodeMs: performance.now() - first, ttftMs: first - started};
-}
-
-function summarize(timings: readonly Timing[]): {tokensPerSecond: number; ttftMs: number} {
-  const tokens = timings.reduce((sum, t) => sum + t.tokens - 1, 0);
-  const ms = timings.reduce((sum, t) => sum + t.decodeMs, 0);
-  const ttft = [...timings].map((t) => t.ttftMs).sort((a, b) => a - b)[Math.floor(timings.length / 2)] ?? 0;
-  return {tokensPerSecond: (tokens / ms) * 1000, ttftMs: ttft};
-}
-
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export async function measureLMStudioOverhead(threads: number, replies = REPLIES): Promise<LMStudioRow[]> {
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const direct = new EmbeddedBackend({modelDirs: [dir], threads, gpu: false, maxTokens: 256, temperature: 0.7});
-  const emulator = await startEmulatorProcess(dir);
+  const emulator = await startServerChild(EMULATOR_MAIN, ['--port', '0', '--models-dir', dir], 'the emulator');
   const viaLMStudio = new LMStudioAdapter({url: emulator.url, maxTokens: 256, temperature: 0.7});
   await direct.listModels();
   const rows: LMStudioRow[] = [];
   try {
     for (const spec of DEMO_MODELS) {
-      const directHandle = await direct.load(spec.name, {contextLength: spec.contextLength});
-      const lmHandle = await viaLMStudio.load(spec.name, {contextLength: spec.contextLength});
-      await reply(direct, directHandle, 'warm up');
-      await reply(viaLMStudio, lmHandle, 'warm up');
-      const a: Timing[] = [];
-      const b: Timing[] = [];
-      // Alternated, so that whatever else the machine does slows both alike.
-      for (let i = 0; i < replies; i++) {
-        a.push(await reply(direct, directHandle, `question ${i}`));
-        b.push(await reply(viaLMStudio, lmHandle, `question ${i}`));
-      }
-      await direct.unload(directHandle);
-      await viaLMStudio.unload(lmHandle);
-      const x = summarize(a);
-      const y = summarize(b);
+      const {direct: x, other: y} = await compareReplies(direct, viaLMStudio, spec, replies);
       rows.push({
         model: spec.name,
         directTokensPerSecond: round(x.tokensPerSecond),
@@ -100,20 +64,6 @@ export async function measureLMStudioOverhead(threads: number, replies = REPLIES
 }
 
 const EMULATOR_MAIN = fileURLToPath(new URL('../test/support/lmstudio-emulator-main.js', import.meta.url));
-
-/** `npm run lmstudio-emulator` serving `dir`, in a child process; resolves once it listens. */
-function startEmulatorProcess(dir: string): Promise<{url: string; stop: () => void}> {
-  const child = spawn(process.execPath, [EMULATOR_MAIN, '--port', '0', '--models-dir', dir], {stdio: ['ignore', 'ignore', 'pipe']});
-  return new Promise((resolve, reject) => {
-    let said = '';
-    child.stderr.on('data', (data: Buffer) => {
-      said += data.toString();
-      const url = /listening on (ws:\/\/\S+)/.exec(said)?.[1];
-      if (url) resolve({url, stop: () => child.kill('SIGTERM')});
-    });
-    child.on('exit', (code) => reject(new Error(`the emulator exited (${code}): ${said}`)));
-  });
-}
 
 export async function measureLMStudioStart(): Promise<LMStudioStartRow> {
   const closed = await closedPortUrl();

@@ -1,11 +1,10 @@
-import {spawn} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import type {ModelBackend, ModelHandle} from '../src/backends/backend.js';
 import {DEMO_MODELS, forgeDemoModels} from '../src/backends/embedded/demo-models.js';
 import {EmbeddedBackend} from '../src/backends/embedded/embedded-backend.js';
 import {OpenAIBackend} from '../src/backends/openai/openai-backend.js';
+import {compareReplies, startServerChild} from './backend-comparison.js';
 import type {BenchOptions, BenchRow} from './bench-row.js';
 
 // What the OpenAI-compatible path costs (issue 12): reply tokens/s through the OpenAI backend (the
@@ -16,27 +15,6 @@ import type {BenchOptions, BenchRow} from './bench-row.js';
 
 const THREADS = 1;
 const MAX_TOKENS = 256;
-
-type Timing = {tokens: number; decodeMs: number; ttftMs: number};
-
-async function reply(backend: ModelBackend, handle: ModelHandle, question: string): Promise<Timing> {
-  const started = performance.now();
-  let first = 0;
-  const result = await backend.respond(handle, [{role: 'user', content: question}], {
-    maxTokens: MAX_TOKENS,
-    onText: () => {
-      if (!first) first = performance.now();
-    },
-  });
-  return {tokens: result.stats.tokensOut, decodeMs: performance.now() - first, ttftMs: first - started};
-}
-
-function summarize(timings: readonly Timing[]): {tokensPerSecond: number; ttftMs: number} {
-  const tokens = timings.reduce((sum, t) => sum + t.tokens - 1, 0);
-  const ms = timings.reduce((sum, t) => sum + t.decodeMs, 0);
-  const ttft = [...timings].map((t) => t.ttftMs).sort((a, b) => a - b)[Math.floor(timings.length / 2)] ?? 0;
-  return {tokensPerSecond: (tokens / ms) * 1000, ttftMs: ttft};
-}
 
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -50,28 +28,13 @@ export async function measureOpenAIOverhead(options: BenchOptions): Promise<Benc
   const dir = path.join(os.tmpdir(), 'mai-bench-models');
   await forgeDemoModels(dir);
   const direct = new EmbeddedBackend({modelDirs: [dir], threads: THREADS, gpu: false, maxTokens: MAX_TOKENS, temperature: 0.7});
-  const server = await startServerProcess(dir);
+  const server = await startServerChild(SERVER_MAIN, ['--port', '0', '--models-dir', dir, '--threads', String(THREADS)], 'the OpenAI test server');
   const viaOpenAI = new OpenAIBackend({id: 'openai:bench', host: 'bench', baseURL: server.url, maxTokens: MAX_TOKENS, temperature: 0.7});
   await direct.listModels();
   const rows: BenchRow[] = [];
   try {
     for (const spec of DEMO_MODELS) {
-      const directHandle = await direct.load(spec.name, {contextLength: spec.contextLength});
-      const remoteHandle = await viaOpenAI.load(spec.name, {contextLength: spec.contextLength});
-      // The server loads on its first request: warm both up before timing.
-      await reply(direct, directHandle, 'warm up');
-      await reply(viaOpenAI, remoteHandle, 'warm up');
-      const a: Timing[] = [];
-      const b: Timing[] = [];
-      // Alternated, so that whatever else the machine does slows both alike.
-      for (let i = 0; i < replies; i++) {
-        a.push(await reply(direct, directHandle, `question ${i}`));
-        b.push(await reply(viaOpenAI, remoteHandle, `question ${i}`));
-      }
-      await direct.unload(directHandle);
-      await viaOpenAI.unload(remoteHandle);
-      const x = summarize(a);
-      const y = summarize(b);
+      const {direct: x, other: y} = await compareReplies(direct, viaOpenAI, spec, replies);
       const ratio = y.tokensPerSecond / x.tokensPerSecond;
       const addedMs = y.ttftMs - x.ttftMs;
       const ttftRatio = y.ttftMs / x.ttftMs;
@@ -112,17 +75,3 @@ export async function measureOpenAIOverhead(options: BenchOptions): Promise<Benc
 }
 
 const SERVER_MAIN = fileURLToPath(new URL('../test/support/openai-server-main.js', import.meta.url));
-
-/** The OpenAI test server serving `dir`, in a child process; resolves once it listens. */
-function startServerProcess(dir: string): Promise<{url: string; stop: () => void}> {
-  const child = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--models-dir', dir, '--threads', String(THREADS)], {stdio: ['ignore', 'ignore', 'pipe']});
-  return new Promise((resolve, reject) => {
-    let said = '';
-    child.stderr.on('data', (data: Buffer) => {
-      said += data.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(said)?.[1];
-      if (url) resolve({url, stop: () => child.kill('SIGTERM')});
-    });
-    child.on('exit', (code) => reject(new Error(`the OpenAI test server exited (${code}): ${said}`)));
-  });
-}
