@@ -11,7 +11,7 @@ import {percentile, TmuxTerminal, waitForQuiet} from './tmux-terminal.js';
 // the frame that shows it; then the next key. Goal: p50 under 16 ms above the baseline, and the
 // same (±20 %) at 2 and 5,000 messages.
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
 const COLUMNS = 120;
 const ROWS = 40;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';

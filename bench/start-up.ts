@@ -12,7 +12,7 @@ import {cpuSeconds, percentile, plainText, TmuxTerminal} from './tmux-terminal.j
 // `node -e 0`. Idle: the UI process's RSS (the model runs in an engine process of its own) and
 // its CPU time over a few seconds with nothing happening.
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
 const COLUMNS = 120;
 const ROWS = 40;
 const BORDER = '┌ chat';

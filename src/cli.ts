@@ -142,6 +142,12 @@ export async function main(argv: readonly string[]): Promise<number> {
 // NO_COLOR (no-color.org): Ink's chalk only honours FORCE_COLOR, read when it is first imported.
 if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
 
+// `mai models | head`: the reader has gone, and what is left to print has nowhere to go. mai ends
+// quietly, as other tools do, instead of dying on the unhandled 'error' with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT_OK);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,4 +1,3 @@
-import si from 'systeminformation';
 import type {GpuSample} from '../store.js';
 import {gpusFromGraphics, type GraphicsController} from './graphics.js';
 import {NvidiaSmiReader} from './nvidia-reader.js';
@@ -23,7 +22,8 @@ export type GpuMonitorOptions = {
 // whose figures might move, and then once a minute.
 const GRAPHICS_REFRESH_MS = 60_000;
 
-const defaultGraphics = async () => (await si.graphics()).controllers;
+// Loaded on first use only (it is 700 KB of code): most machines answer through nvidia-smi.
+const defaultGraphics = async () => (await (await import('systeminformation')).default.graphics()).controllers;
 
 export class GpuMonitor {
   private readonly nvidia: NvidiaSmiReader;

@@ -1,4 +1,3 @@
-import si from 'systeminformation';
 import type {PressurePolicy} from '../config/types.js';
 import type {EventLog} from '../util/log.js';
 import {
@@ -31,6 +30,8 @@ export type ResourceSource = () => Promise<ResourceSample>;
 
 /** RAM as the kernel counts it: "available" is what can be allocated without swapping, not "free". */
 export async function readMemory(): Promise<MemorySample> {
+  // Loaded on the first sample, after the chat's first frame: systeminformation is 700 KB of code.
+  const {default: si} = await import('systeminformation');
   const mem = await si.mem();
   return {
     totalBytes: mem.total,

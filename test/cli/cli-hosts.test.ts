@@ -11,7 +11,7 @@ import {createSandbox, type Sandbox} from '../support/sandbox.js';
 // server as a host whose key comes from the environment; the key never printed; a key written in
 // the config refused with exit 2 and FILE:LINE:COL; plain http to another machine warned about once.
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 const SECRET = 'sk-cli-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
 type Run = {code: number | null; stdout: string; stderr: string};

@@ -10,7 +10,7 @@ import {createSandbox, type Sandbox} from '../support/sandbox.js';
 // The built `mai` in a subprocess with LM Studio (the emulator) at LMSTUDIO_URL, or not running.
 // Whatever the SDK would print must not reach stdout (it would corrupt --json) or stderr.
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 
 type Run = {code: number | null; stdout: string; stderr: string};
 

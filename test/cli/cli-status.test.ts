@@ -13,7 +13,7 @@ import {createSandbox, type Sandbox} from '../support/sandbox.js';
 // `mai status` and `mai status --watch` as a user runs them: the built CLI in a subprocess, on a
 // pipe and in a real pseudo-terminal, with no GPU and with a stand-in nvidia-smi.
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 const LEVELS = ['ok', 'elevated', 'critical'];
 
 type GpuStatus = {index: number; name: string; vramUsedBytes: number; vramTotalBytes: number; utilizationPct: number | null; pressure: string};

@@ -10,7 +10,7 @@ import {closedPortUrl, createSandbox, keyOf, type Sandbox} from '../support/sand
 
 // The CLI as a user runs it: the built `mai` in a subprocess, with an empty HOME.
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 
 type Run = {code: number | null; stdout: string; stderr: string};
 
@@ -35,7 +35,7 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   await stat(CLI).catch(() => {
-    throw new Error('dist/src/cli.js is missing: run `npm run build` (npm test does) before these tests');
+    throw new Error('dist/bin/cli.js is missing: run `npm run build` (npm test does) before these tests');
   });
   home = await mkdtemp(path.join(os.tmpdir(), 'mai-cli-'));
   // Only HOME: mai must find its XDG dirs under it by itself. LM Studio is "not running" (a port
@@ -53,6 +53,17 @@ describe('mai on a machine with no models', () => {
     expect(code).toBe(0);
     for (const command of ['chat', 'ask', 'status', 'models', 'switch', 'config']) expect(stdout).toContain(command);
     expect(stdout).toContain('Examples:');
+  });
+
+  it('ends quietly when the reader of its output has gone (`mai --help | head -1`)', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], {env, stdio: ['ignore', 'pipe', 'pipe']});
+    // The read end closes long before Node has started: the help's write meets a broken pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it.each(['ask', 'status', 'models', 'switch', 'config', 'chat'])('has help with an example for %s', async (command) => {

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 // The built `mai` run as a user runs it: a subprocess with its own environment, stdout and stderr
 // collected whole (bytes kept as they came, for tests that look for control characters).
 
-export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 
 export type CliRun = {readonly code: number | null; readonly stdout: string; readonly stderr: string};
 

@@ -11,7 +11,7 @@ import {waitFor as waitForCondition} from '../support/wait-for.js';
 // `script`) read by xterm.js: mouse reporting on while mai runs and off when it ends, and the
 // screen handed to $EDITOR (main screen, no mouse, cooked mode) and taken back.
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 const COLUMNS = 100;
 const ROWS = 30;
 

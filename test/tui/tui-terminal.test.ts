@@ -10,7 +10,7 @@ import {waitFor as waitForCondition} from '../support/wait-for.js';
 // `mai` in a real pseudo-terminal (util-linux `script`), its output read by a terminal emulator
 // (xterm.js, headless): the screen a user sees, the alternate screen, and the terminal given back.
 
-const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 const COLUMNS = 100;
 const ROWS = 30;
 
