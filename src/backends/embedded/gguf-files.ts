@@ -1,8 +1,8 @@
 import {opendir, stat} from 'node:fs/promises';
 import path from 'node:path';
-import type {GgufFileInfo} from 'node-llama-cpp';
 import type {ModelInfo, Tier} from '../../domain.js';
 import {errorMessage} from '../model-error.js';
+import {fileTypeName, GgufHeaderError, readGgufHeader, type GgufHeader} from './gguf-header.js';
 
 // Discovery of GGUF files and what can be learnt from their headers without loading them.
 
@@ -54,8 +54,8 @@ function tensorBytes(dimensions: readonly (number | bigint)[], ggmlType: number)
 
 type Metadata = Record<string, unknown>;
 
-function section(info: GgufFileInfo, name: string): Metadata {
-  const value = (info.metadata as unknown as Metadata)[name];
+function section(header: GgufHeader, name: string): Metadata {
+  const value = header.metadata[name];
   return value && typeof value === 'object' ? (value as Metadata) : {};
 }
 
@@ -81,27 +81,32 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
   let sizeBytes = 0;
   try {
     sizeBytes = (await stat(file)).size;
-    const {readGgufFileInfo, GgufFileType} = await import('node-llama-cpp');
-    const info = await readGgufFileInfo(file, {logWarnings: false, ignoreKeys: IGNORED_KEYS});
-    const general = section(info, 'general');
-    const mai = section(info, 'mai');
+    const header = await readGgufHeader(file, IGNORED_KEYS);
+    const general = section(header, 'general');
+    const mai = section(header, 'mai');
     const arch = stringAt(general, 'architecture') ?? 'unknown';
-    const archMeta = section(info, arch);
+    const archMeta = section(header, arch);
     const attention = (archMeta.attention ?? {}) as Metadata;
-    const tensors = info.fullTensorInfo ?? info.tensorInfo ?? [];
+    const parts = numberAt(section(header, 'split'), 'count') ?? 1;
     let params = 0;
     let dataEnd = 0;
     let knownSizes = true;
-    for (const tensor of tensors) {
-      params += tensor.dimensions.reduce<number>((product, d) => product * Number(d), 1);
+    for (const tensor of header.tensors) {
+      params += tensor.dimensions.reduce((product, d) => product * d, 1);
       const bytes = tensorBytes(tensor.dimensions, tensor.ggmlType);
       if (bytes === null) knownSizes = false;
-      else if (tensor.filePart <= 1) dataEnd = Math.max(dataEnd, Number(tensor.fileOffset) + bytes);
+      else dataEnd = Math.max(dataEnd, tensor.fileOffset + bytes);
     }
-    if (knownSizes && info.splicedParts <= 1 && dataEnd > sizeBytes)
+    // A split model's later parts hold the rest of its tensors (its first part is the one listed).
+    const firstPart = /-00001-of-(\d+)\.gguf$/i.exec(file);
+    for (let part = 2; firstPart && part <= parts; part++) {
+      const partFile = `${file.slice(0, firstPart.index)}-${String(part).padStart(5, '0')}-of-${firstPart[1]}.gguf`;
+      for (const tensor of (await readGgufHeader(partFile, IGNORED_KEYS)).tensors) params += tensor.dimensions.reduce((product, d) => product * d, 1);
+    }
+    if (knownSizes && dataEnd > sizeBytes)
       return {...base, sizeBytes, arch, unusable: `truncated: its tensor data ends at byte ${dataEnd} but the file has ${sizeBytes}`};
     const fileType = numberAt(general, 'file_type');
-    const quantName = fileType === undefined ? undefined : GgufFileType[fileType];
+    const quantName = fileType === undefined ? undefined : fileTypeName(fileType);
     const tier = stringAt(mai, 'tier');
     const layers = numberAt(archMeta, 'block_count') ?? 0;
     const embeddingLength = numberAt(archMeta, 'embedding_length') ?? 0;
@@ -119,12 +124,13 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
         embeddingLength,
         headCount,
         headCountKv: numberAt(attention, 'head_count_kv') ?? headCount,
-        weightBytes: info.infoEndOffset === undefined ? sizeBytes : sizeBytes - info.infoEndOffset,
+        weightBytes: sizeBytes - header.dataOffset,
       },
       demo: mai.demo === true,
       ...(tier && TIER_NAMES.has(tier) ? {tier: tier as Tier} : {}),
     };
   } catch (error) {
-    return {...base, sizeBytes, unusable: `not a readable GGUF model: ${errorMessage(error)}`};
+    const reason = error instanceof GgufHeaderError ? error.message : errorMessage(error);
+    return {...base, sizeBytes, unusable: `not a readable GGUF model: ${reason}`};
   }
 }
