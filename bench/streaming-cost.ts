@@ -44,12 +44,15 @@ async function child(ui: Ui, rate: number, seconds: number): Promise<void> {
   const listeners = new Set<(token: string) => void>();
   let unmount: () => void;
   if (ui === 'mai') {
-    const [{App}, {ScreenWriter}, {createMaiStore}, {ReplyBuffer}] = await Promise.all([
+    const [{App}, {ScreenWriter}, {createMaiStore}, {ReplyBuffer}, {shareInkFrameCaches}] = await Promise.all([
       import('../components/App.js'),
       import('../components/screen-writer.js'),
       import('../src/store.js'),
       import('../src/util/reply-buffer.js'),
+      import('../components/ink/frame-caches.js'),
     ]);
+    // As runTui does for the chat.
+    shareInkFrameCaches();
     const store = createMaiStore();
     history.forEach((text, i) => store.getState().addMessage({id: `m${i}`, role: i % 2 ? 'assistant' : 'user', model: 'm', text, at: i}));
     store.getState().startStreaming({id: 'r', model: 'm', text: ''});

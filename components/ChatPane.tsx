@@ -66,8 +66,10 @@ export const ChatPane = memo(function ChatPane({store, width, height}: Props) {
   const currentHit = found?.hits[search?.current ?? 0];
   return (
     <Panel title="chat" width={width} height={height}>
-      {/* Bottom-aligned; with the live tail below, the oldest lines are clipped at the top. */}
-      <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
+      {/* Bottom-aligned; with the live tail below, the oldest lines are clipped at the top. Only rows
+          are clipped: every line is wrapped to the width already, and a horizontal clip made Ink
+          slice each line of the pane again on every frame. */}
+      <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflowY="hidden">
         <Box flexDirection="column" flexShrink={0}>
           {view.lines.map((line, i) => (
             <ChatLineView

@@ -2,6 +2,7 @@ import {render} from 'ink';
 import type {MaiCommands} from '../src/commands.js';
 import type {MaiStore} from '../src/store.js';
 import {App} from './App.js';
+import {shareInkFrameCaches} from './ink/frame-caches.js';
 import {ScreenWriter} from './screen-writer.js';
 import {TerminalContext, type Terminal} from './terminal.js';
 
@@ -35,6 +36,7 @@ export type Tui = {
 };
 
 export function runTui(store: MaiStore, commands: MaiCommands, {ascii, mouse = false}: TuiOptions): Tui {
+  shareInkFrameCaches();
   const enter = ENTER_ALT_SCREEN + (mouse ? MOUSE_ON : '');
   const leave = (mouse ? MOUSE_OFF : '') + LEAVE_ALT_SCREEN;
   process.stdout.write(enter);

@@ -9,10 +9,24 @@
 // (package.json, config/models.yaml, ./engine-host.js beside the engine's client) hold in both.
 import {build} from 'esbuild';
 import {rmSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+// components/ink/ink-output-class.ts loads Ink's Output class from Ink's own file at run time; in the
+// bundle Ink is inside, so the class is that file's export, bundled once with the rest of Ink.
+const inkOutput = path.join(path.dirname(createRequire(import.meta.url).resolve('ink')), 'output.js');
+const inkOutputClass = {
+  name: 'ink-output-class',
+  setup(build) {
+    build.onLoad({filter: /[\\/]components[\\/]ink[\\/]ink-output-class\.js$/}, () => ({
+      contents: `export {default} from ${JSON.stringify(inkOutput)};`,
+      loader: 'js',
+    }));
+  },
+};
 
 // Chunk names carry a hash of their content: last build's chunks would pile up beside the new ones.
 rmSync(path.join(root, 'dist', 'bin'), {recursive: true, force: true});
@@ -39,5 +53,6 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
+  plugins: [inkOutputClass],
   logLevel: 'warning',
 });

@@ -1,0 +1,142 @@
+import {styledCharsToString, type StyledChar} from '@alcalzone/ansi-tokenize';
+import sliceAnsi from 'slice-ansi';
+import Output, {type InkOutputClass} from './ink-output-class.js';
+
+// Ink 6.8 builds every frame from nothing: a new Output whose caches start empty, a new object
+// for every cell of the screen, every line ANSI-tokenized again and every row turned back into a
+// string, although a keystroke or a streamed token changes one or two rows. In profiles of typing,
+// idling and streaming that was most of the UI process's CPU time (and most of its garbage).
+//
+// Here Output.get is Ink's own algorithm (ink/build/output.js, 6.8) with three changes: the caches
+// of what is known about a line (its styled characters, its width) outlive the frame; empty cells
+// share one object; and a row whose cells are the very objects of the last frame's row keeps that
+// row's string instead of building it again. The frames are the same (test/tui/frame-caches.test.tsx
+// compares them with Ink's own get on the same operations).
+
+/** Lines cached before the caches start again: a long session must not grow them without end. */
+const MAX_CACHED_LINES = 4000;
+
+type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
+type Operation =
+  | {type: 'write'; x: number; y: number; text: string; transformers: readonly ((line: string, index: number) => string)[]}
+  | {type: 'clip'; clip: Clip}
+  | {type: 'unclip'};
+type Caches = {
+  readonly styledChars: Map<string, unknown>;
+  readonly widths: Map<string, number>;
+  getStyledChars(line: string): StyledChar[];
+  getStringWidth(text: string): number;
+  getWidestLine(text: string): number;
+};
+type InkOutput = {width: number; height: number; operations: Operation[]; caches: Caches};
+type Cell = StyledChar | undefined;
+
+const BLANK: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: []}) as StyledChar;
+// The empty cells after a wide character, one per character object, so that they too stay the same objects.
+const fillers = new WeakMap<StyledChar, StyledChar>();
+
+let shared: Caches | undefined;
+let lastRows: readonly Cell[][] = [];
+let lastStrings: readonly string[] = [];
+
+function isInkOutput(output: unknown): output is InkOutput {
+  const candidate = output as Partial<InkOutput>;
+  return Array.isArray(candidate.operations) && typeof candidate.caches?.getStyledChars === 'function' && candidate.caches.styledChars instanceof Map;
+}
+
+function filler(character: StyledChar): StyledChar {
+  let cell = fillers.get(character);
+  if (!cell) fillers.set(character, (cell = {type: 'char', value: '', fullWidth: false, styles: character.styles}));
+  return cell;
+}
+
+function sameCells(a: readonly Cell[], b: readonly Cell[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>, clip: Clip | undefined, caches: Caches): void {
+  const {text, transformers} = operation;
+  let {x, y} = operation;
+  let lines = text.split('\n');
+  if (clip) {
+    const clipHorizontally = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
+    const clipVertically = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
+    if (clipHorizontally) {
+      const width = caches.getWidestLine(text);
+      if (x + width < (clip.x1 as number) || x > (clip.x2 as number)) return;
+    }
+    if (clipVertically && (y + lines.length < (clip.y1 as number) || y > (clip.y2 as number))) return;
+    if (clipHorizontally) {
+      const x1 = clip.x1 as number;
+      const x2 = clip.x2 as number;
+      lines = lines.map((line) => {
+        const from = x < x1 ? x1 - x : 0;
+        const width = caches.getStringWidth(line);
+        const to = x + width > x2 ? x2 - x : width;
+        return sliceAnsi(line, from, to);
+      });
+      if (x < x1) x = x1;
+    }
+    if (clipVertically) {
+      const y1 = clip.y1 as number;
+      const y2 = clip.y2 as number;
+      const from = y < y1 ? y1 - y : 0;
+      const to = y + lines.length > y2 ? y2 - y : lines.length;
+      lines = lines.slice(from, to);
+      if (y < y1) y = y1;
+    }
+  }
+  let offsetY = 0;
+  for (const [index, text] of lines.entries()) {
+    const row = output[y + offsetY];
+    if (!row) continue;
+    let line = text;
+    for (const transformer of transformers) line = transformer(line, index);
+    let offsetX = x;
+    for (const character of caches.getStyledChars(line)) {
+      row[offsetX] = character;
+      const characterWidth = Math.max(1, caches.getStringWidth(character.value));
+      for (let i = 1; i < characterWidth; i++) row[offsetX + i] = filler(character);
+      offsetX += characterWidth;
+    }
+    offsetY++;
+  }
+}
+
+function get(this: InkOutput): {output: string; height: number} {
+  if (!shared || shared.styledChars.size > MAX_CACHED_LINES || shared.widths.size > MAX_CACHED_LINES * 4) shared = this.caches;
+  else this.caches = shared;
+  const caches = shared;
+  const output: Cell[][] = [];
+  for (let y = 0; y < this.height; y++) output.push(new Array<Cell>(this.width).fill(BLANK));
+  const clips: Clip[] = [];
+  for (const operation of this.operations) {
+    if (operation.type === 'clip') clips.push(operation.clip);
+    else if (operation.type === 'unclip') clips.pop();
+    else write(output, operation, clips.at(-1), caches);
+  }
+  const strings = output.map((row, y) =>
+    sameCells(row, lastRows[y]) ? (lastStrings[y] as string) : styledCharsToString(row.filter((cell): cell is StyledChar => cell !== undefined)).trimEnd(),
+  );
+  lastRows = output;
+  lastStrings = strings;
+  return {output: strings.join('\n'), height: output.length};
+}
+
+let inksGet: (() => {output: string; height: number}) | undefined;
+
+/**
+ * Puts this get in place of Ink's (idempotent) and returns Ink's own, for the test that compares
+ * them. An Output that is not the shape Ink 6.8 builds is left to Ink's get.
+ */
+export function shareInkFrameCaches(OutputClass: InkOutputClass = Output): () => {output: string; height: number} {
+  if (inksGet) return inksGet;
+  const original = OutputClass.prototype.get;
+  inksGet = original;
+  OutputClass.prototype.get = function patchedGet(this: unknown) {
+    return isInkOutput(this) ? get.call(this) : original.call(this);
+  };
+  return original;
+}

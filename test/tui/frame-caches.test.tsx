@@ -1,0 +1,93 @@
+import {Box, Text} from 'ink';
+import {render} from 'ink-testing-library';
+import {describe, expect, it} from 'vitest';
+import Output from '../../components/ink/ink-output-class.js';
+import {shareInkFrameCaches} from '../../components/ink/frame-caches.js';
+
+// Ink's frames with line caches shared across frames (components/ink/frame-caches.ts) must be the
+// frames Ink draws without them: styles, wide characters, clipping and changed lines included.
+
+function Screen({lines, typed}: {lines: readonly string[]; typed: string}) {
+  return (
+    <Box flexDirection="column" width={60}>
+      <Box borderStyle="round" flexDirection="column" height={6} overflow="hidden">
+        {lines.map((line, i) => (
+          <Text key={i} color={i % 2 ? 'cyan' : undefined} bold={i % 3 === 0} wrap="truncate">
+            {line}
+          </Text>
+        ))}
+      </Box>
+      <Box overflowX="hidden" width={20}>
+        <Text inverse>{'wide 漢字 and 🙂 clipped at twenty columns'}</Text>
+      </Box>
+      <Text>
+        {'> '}
+        <Text color="green">{typed}</Text>
+      </Text>
+    </Box>
+  );
+}
+
+const STEPS: readonly {lines: string[]; typed: string}[] = [
+  {lines: ['first line', 'second line in cyan', 'third'], typed: ''},
+  {lines: ['first line', 'second line in cyan', 'third'], typed: 'h'},
+  {lines: ['first line', 'second line in cyan', 'third'], typed: 'he'},
+  {lines: ['first line', 'second line in cyan', 'third, now streaming more words'], typed: 'he'},
+  {lines: ['first line', 'second line in cyan', 'third, now streaming more words', '漢字 too', 'five', 'six', 'seven is hidden'], typed: 'hey'},
+  {lines: ['first line'], typed: ''},
+];
+
+function frames(): string[] {
+  const seen: string[] = [];
+  const instance = render(<Screen {...(STEPS[0] as (typeof STEPS)[number])} />);
+  seen.push(instance.lastFrame() ?? '');
+  for (const step of STEPS.slice(1)) {
+    instance.rerender(<Screen {...step} />);
+    seen.push(instance.lastFrame() ?? '');
+  }
+  instance.unmount();
+  return seen;
+}
+
+type InkOutput = {write(x: number, y: number, text: string, options: {transformers: ((line: string) => string)[]}): void; clip(clip: object): void; unclip(): void; get(): {output: string; height: number}};
+const OutputClass = Output as unknown as new (size: {width: number; height: number}) => InkOutput;
+
+/** The same operations on a fresh Output: what a frame of a chat screen asks Ink to draw. */
+function drawn(width: number, lines: readonly string[], wide: string): InkOutput {
+  const output = new OutputClass({width, height: 6});
+  output.write(0, 0, '┌ chat ──────────┐', {transformers: []});
+  output.clip({y1: 1, y2: 4});
+  lines.forEach((line, i) => output.write(2, 1 + i, line, {transformers: [(text) => (i % 2 ? `\x1b[36m${text}\x1b[39m` : text)]}));
+  output.unclip();
+  output.clip({x1: 0, x2: 8});
+  output.write(0, 5, wide, {transformers: []});
+  output.unclip();
+  return output;
+}
+
+describe('Ink frames with shared line caches', () => {
+  it('are the frames Ink draws without them, and later frames reuse what earlier ones learnt', () => {
+    const before = frames();
+    const inksGet = shareInkFrameCaches();
+    const after = frames();
+    expect(after).toEqual(before);
+    expect(after[4]).toContain('漢字 too');
+    expect(after[2]).toContain('> he');
+
+    // Frame after frame, as the chat draws them: Ink's own get on the same operations says the same.
+    const steps: [string[], string][] = [
+      [['one', 'two'], 'wide 漢字 🙂 cut'],
+      [['one', 'two', 'three'], 'wide 漢字 🙂 cut'],
+      [['one', 'two, longer', 'three', 'four is clipped', 'five too'], '漢字漢字漢字'],
+      [['\x1b[1mbold\x1b[22m one', 'two'], ''],
+      [['one', 'two'], 'wide 漢字 🙂 cut'],
+    ];
+    for (const [lines, wide] of steps) {
+      const mine = drawn(18, lines, wide).get();
+      expect(mine).toEqual(inksGet.call(drawn(18, lines, wide)));
+    }
+    const again = drawn(18, ['one', 'two'], 'wide 漢字 🙂 cut');
+    expect(again.get().output).toContain('one');
+    expect((again as unknown as {caches: {styledChars: Map<string, unknown>}}).caches.styledChars.has('one')).toBe(true);
+  });
+});
