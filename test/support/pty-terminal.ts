@@ -14,6 +14,8 @@ export const COLUMNS = 100;
 export const ROWS = 30;
 
 export type MaiTerminal = {
+  /** The HOME mai runs in. */
+  readonly sandbox: Sandbox;
   /** `script`, the terminal: its stdin is the keyboard, its stdout the screen's bytes. */
   readonly child: ChildProcessWithoutNullStreams;
   readonly terminal: InstanceType<typeof xterm.Terminal>;
@@ -82,7 +84,7 @@ export function openMaiTerminal(sandbox: Sandbox, {args = [], env = {}, columns 
     pid ??= Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], {encoding: 'utf8'}).trim());
     return pid;
   };
-  return {child, terminal, exited, screen, waitFor, waitUntil, screenChangeUntil, maiPid};
+  return {sandbox, child, terminal, exited, screen, waitFor, waitUntil, screenChangeUntil, maiPid};
 }
 
 export type MaiTerminals = {
