@@ -9,7 +9,7 @@ import type {ResultRow} from './run.js';
 // notes under the tables (why a figure is what it is) are written by hand after it.
 
 type SuiteFile = {date: string; quick: boolean; machine: MachineInfo; rows: ResultRow[]};
-type DrillsFile = {date: string; node: string; rows: {id: string; scenario: string; result: string}[]};
+type DrillsFile = {date: string; node: string; rows: {id: string; scenario: string; result: string; figure?: string}[]};
 
 const REPRODUCE: Readonly<Record<string, string>> = {
   P5: '--only monitor',
@@ -56,8 +56,8 @@ export function benchmarksMarkdown(suite: SuiteFile, drills?: DrillsFile): strin
   const missed = [...new Set(suite.rows.filter((row) => row.met === false).map((row) => row.id))];
   lines.push('', missed.length ? `Missed: ${missed.join(', ')}.` : 'Every goal met.');
   if (drills) {
-    lines.push('', `### Drills (\`npm run drills\`, ${drills.date.slice(0, 10)}, Node ${drills.node.replace(/^v/, '')})`, '', '| id | scenario | result |', '|---|---|---|');
-    lines.push(...drills.rows.map((row) => `| ${row.id} | ${cell(row.scenario)} | ${row.result === 'passed' ? 'passed' : `**${row.result}**`} |`));
+    lines.push('', `### Drills (\`npm run drills\`, ${drills.date.slice(0, 10)}, Node ${drills.node.replace(/^v/, '')})`, '', '| id | scenario | result | figure |', '|---|---|---|---|');
+    lines.push(...drills.rows.map((row) => `| ${row.id} | ${cell(row.scenario)} | ${row.result === 'passed' ? 'passed' : `**${row.result}**`} | ${cell(row.figure ?? '–')} |`));
   }
   return lines.join('\n') + '\n';
 }

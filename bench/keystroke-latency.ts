@@ -1,6 +1,5 @@
-import {mkdir, writeFile} from 'node:fs/promises';
-import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
+import {seedConversation} from '../test/support/seed-conversation.js';
 import {createBenchHome, type BenchHome} from './bench-home.js';
 import type {BenchOptions, BenchRow} from './bench-row.js';
 import {percentile, TmuxTerminal, waitForQuiet} from './tmux-terminal.js';
@@ -17,32 +16,6 @@ const ROWS = 40;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
 /** Keys typed before the line is cleared (one composer row at 120 columns). */
 const KEYS_PER_LINE = 40;
-
-const USER_TEXT = 'How would I make the streaming of a reply cheaper in a terminal UI written with React?';
-const REPLY_TEXT = [
-  'Render only what changed. A terminal has no retained scene: each frame is text, so the cost is',
-  'what you compute per frame and what you write. Keep the finished messages out of the per-token',
-  'path, wrap each one once, and draw the streaming tail alone.',
-  '',
-  '- memoize the lines of each message',
-  '- window the list to the rows on screen',
-].join('\n');
-
-/** A saved conversation of `count` messages (alternating, completed replies) in mai's state dir. */
-export async function seedConversation(home: BenchHome, count: number, model: string): Promise<string> {
-  const dir = path.join(home.env.XDG_STATE_HOME as string, 'mai', 'conversations');
-  await mkdir(dir, {recursive: true, mode: 0o700});
-  const id = `20261201-120000-${count.toString(16).padStart(4, '0')}`;
-  const at = Date.UTC(2026, 11, 1, 12);
-  const lines = [JSON.stringify({type: 'conversation', v: 1, id, at})];
-  for (let i = 0; i < count; i++) {
-    const mid = `m${i}`;
-    if (i % 2 === 0) lines.push(JSON.stringify({type: 'message', id: mid, role: 'user', text: `${USER_TEXT} (${i})`, at: at + i}));
-    else lines.push(JSON.stringify({type: 'completed', id: mid, model, text: `${REPLY_TEXT} (${i})`, at: at + i, interrupted: false}));
-  }
-  await writeFile(path.join(dir, `${id}.jsonl`), `${lines.join('\n')}\n`, {mode: 0o600});
-  return id;
-}
 
 type Latencies = {readonly p50: number; readonly p95: number; readonly samples: number};
 
@@ -83,7 +56,7 @@ async function catBaseline(keys: number): Promise<Latencies> {
 }
 
 async function maiLatency(home: BenchHome, messages: number, keys: number): Promise<Latencies> {
-  const id = await seedConversation(home, messages, 'mai-demo-small');
+  const id = await seedConversation(home.env, messages, 'mai-demo-small');
   const terminal = TmuxTerminal.open({
     columns: COLUMNS,
     rows: ROWS,

@@ -18,3 +18,19 @@ export function residentBytes(pid: number): number {
     return 0;
   }
 }
+
+/** The command lines of every process below `rootPid` (children, theirs, and so on), from `ps`. */
+export function descendantCommands(rootPid: number): string[] {
+  const rows = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], {encoding: 'utf8'})
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(([, pid, ppid, args]) => ({pid: Number(pid), ppid: Number(ppid), args: args ?? ''}));
+  const below = new Set([rootPid]);
+  // ps lists parents before most children but not always (pids wrap): repeat until nothing is added.
+  for (let size = 0; size !== below.size; ) {
+    size = below.size;
+    for (const row of rows) if (below.has(row.ppid)) below.add(row.pid);
+  }
+  return rows.filter((row) => row.pid !== rootPid && below.has(row.pid)).map((row) => row.args);
+}

@@ -1,76 +1,14 @@
-import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
-import xterm from '@xterm/headless';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {TEST_MODELS} from '../support/models.js';
 import {processExists} from '../support/processes.js';
-import {createSandbox, type Sandbox} from '../support/sandbox.js';
+import {maiTerminals, ROWS, typeText} from '../support/pty-terminal.js';
 import {waitFor as waitForCondition} from '../support/wait-for.js';
 
-// `mai` in a real pseudo-terminal (util-linux `script`), its output read by a terminal emulator
-// (xterm.js, headless): the screen a user sees, the alternate screen, and the terminal given back.
+// `mai` in a real pseudo-terminal (test/support/pty-terminal.ts): the screen a user sees, the
+// alternate screen, and the terminal given back.
 
-const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
-const COLUMNS = 100;
-const ROWS = 30;
-
-type Session = {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly terminal: InstanceType<typeof xterm.Terminal>;
-  screen(): string;
-  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
-  exited: Promise<number | null>;
-};
-
-let sandbox: Sandbox | undefined;
-let session: Session | undefined;
-
-afterEach(async () => {
-  session?.child.kill('SIGKILL');
-  await session?.exited;
-  await sandbox?.cleanup();
-  session = undefined;
-  sandbox = undefined;
-});
-
-async function openMai(models: Parameters<typeof createSandbox>[0], args: readonly string[] = []): Promise<Session> {
-  sandbox ??= await createSandbox(models);
-  const terminal = new xterm.Terminal({cols: COLUMNS, rows: ROWS, allowProposedApi: true});
-  // Ink draws only the last frame when CI is set: the user's terminal is not a CI log.
-  const env = {...sandbox.env, TERM: 'xterm-256color'};
-  const command = [process.execPath, CLI, ...args].join(' ');
-  const child = spawn('script', ['-q', '-e', '-c', `stty cols ${COLUMNS} rows ${ROWS}; exec ${command}`, '/dev/null'], {env});
-  child.stdout.on('data', (data: Buffer) => terminal.write(data));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const screen = () => {
-    const buffer = terminal.buffer.active;
-    const lines: string[] = [];
-    for (let row = 0; row < terminal.rows; row++) lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  };
-  const waitFor = (text: string | RegExp, timeoutMs = 20_000) =>
-    waitForCondition(() => (typeof text === 'string' ? screen().includes(text) : text.test(screen())), {
-      what: `${String(text)} on screen`,
-      timeoutMs,
-      detail: screen,
-    });
-  session = {child, terminal, screen, waitFor, exited};
-  return session;
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Types `text` one key per read, like a person: each key is written once the composer shows the
- * one before it, so no two reach mai in one read (Ink would take several characters in one read
- * for a paste).
- */
-async function typeText({child, waitFor}: Session, text: string): Promise<void> {
-  for (let end = 1; end <= text.length; end++) {
-    child.stdin.write(text[end - 1]);
-    await waitFor(new RegExp(`^│ > ${escapeRegExp(text.slice(0, end))}\\s*│$`, 'm'));
-  }
-}
+const terminals = maiTerminals();
+const openMai = (models: Parameters<typeof terminals.open>[0], args: readonly string[] = []) => terminals.open(models, {args});
 
 describe('mai in a real terminal', () => {
   it('opens full screen, streams a reply, and gives the terminal back on Ctrl+C twice', async () => {
@@ -117,7 +55,7 @@ describe('mai in a real terminal', () => {
     first.child.stdin.write('\r');
     await first.waitFor('This is the slow');
     // The terminal's window is closed: `script` (the terminal) dies, mai gets a hangup and EIO.
-    const maiPid = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(first.child.pid)], {encoding: 'utf8'}).trim());
+    const maiPid = first.maiPid();
     first.child.kill('SIGKILL');
     await first.exited;
     await waitForCondition(() => !processExists(maiPid), {what: `mai (pid ${maiPid}) to exit after its terminal closed`});
