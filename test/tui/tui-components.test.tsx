@@ -439,6 +439,18 @@ describe('keys', () => {
     expect(calls).toEqual([{command: 'send', args: ['wait']}]);
   });
 
+  it('names the key stop is bound to in the busy hint, after a remap in the config', async () => {
+    const store = filledStore();
+    store.getState().setKeyOverrides({stop: ['f4']});
+    const {commands, calls} = recordingCommands();
+    const {stdin, lines} = await renderApp(store, commands, {columns: 120, rows: 30});
+    await update(() => store.getState().setBusy(true));
+    expect(lines().at(-1)).toContain('reply in progress — F4 stops it');
+    expect(lines().at(-1)).not.toContain('Esc');
+    await press(stdin, KEYS.f4);
+    expect(calls).toEqual([{command: 'stop', args: []}]);
+  });
+
   it('Ctrl+N and Ctrl+P cycle the model; Esc stops the reply', async () => {
     const {commands, calls} = recordingCommands();
     const {stdin} = await renderApp(filledStore(), commands);
