@@ -8,6 +8,7 @@ import {ChatPane} from './ChatPane.js';
 import {Composer} from './Composer.js';
 import {composerRowCount} from './composer-layout.js';
 import {HelpOverlay} from './HelpOverlay.js';
+import {keyFor} from './keys.js';
 import {COMPOSER_MAX_ROWS, composerColumnsFor, computeLayout} from './layout.js';
 import {ModelPanel} from './ModelPanel.js';
 import {PanelsSummary} from './PanelsSummary.js';
@@ -52,7 +53,10 @@ function profiled(id: string, onRender: ProfilerOnRenderCallback | undefined, no
   );
 }
 
-export const QUIT_HINT = 'press Ctrl+C again to quit';
+/** Read when drawn: the config's `keys:` may have moved quit to another key. */
+export function quitHint(): string {
+  return `press ${keyFor('quit')} again to quit`;
+}
 
 /**
  * The full-screen frame (DESIGN.md §8): chat and, on terminals of 100 columns or more, resources and
@@ -127,7 +131,7 @@ export function App({store, commands, ascii = false, onRegionRender}: Props) {
       {searching && !quit.armed ? (
         <SearchBar store={store} width={layout.width} chatColumns={layout.chatColumns} />
       ) : (
-        <StatusBar store={store} width={layout.width} hint={quit.armed ? QUIT_HINT : null} />
+        <StatusBar store={store} width={layout.width} hint={quit.armed ? quitHint() : null} />
       )}
     </Box>
   );

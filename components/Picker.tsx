@@ -33,7 +33,8 @@ const TITLES = {model: 'pick a model', conversation: 'resume a conversation'} as
  * a read holding several keys as one input, the very loss mai's parser exists to prevent. Ink has
  * no public way to give one component a stdin of its own (its StdinContext is not exported), so
  * TextInput draws the value and the placeholder, and the cursor is drawn after it: the filter only
- * ever grows or shrinks at its end.
+ * ever grows or shrinks at its end. A cursor inside the filter would need TextInput to take its
+ * position from outside; ink-text-input 6 keeps it in its own state, moved only by its useInput.
  */
 export function Picker({store, state, width, height}: Props) {
   const models = useStore(store, (s) => s.models);

@@ -4,7 +4,7 @@ import {useStore} from 'zustand';
 import type {MaiStore, NoticeLevel} from '../src/store.js';
 import {formatTokensPerSecond} from '../src/util/format.js';
 import {contextLine} from './context-line.js';
-import {KEY_BINDINGS} from './keys.js';
+import {keyFor} from './keys.js';
 import {firstFailure, latestMessage, oneLine, switchingMark} from './status-line.js';
 
 export type Props = {
@@ -14,7 +14,10 @@ export type Props = {
   readonly hint: string | null;
 };
 
-export const BUSY_HINT = `reply in progress — ${KEY_BINDINGS.stop.keys} stops it`;
+/** Read when drawn, not at import: the config's `keys:` may have moved stop to another key. */
+export function busyHint(): string {
+  return `reply in progress — ${keyFor('stop')} stops it`;
+}
 
 const LEVEL_COLOR: Readonly<Record<NoticeLevel, string | undefined>> = {info: undefined, warn: 'yellow', error: 'red'};
 
@@ -59,7 +62,7 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
         ) : busy ? (
           <>
             <Text dimColor> · </Text>
-            <Text color="cyan">{BUSY_HINT}</Text>
+            <Text color="cyan">{busyHint()}</Text>
           </>
         ) : null}
         {message ? (

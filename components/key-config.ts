@@ -34,7 +34,8 @@ function isBindingId(id: string): id is KeyBindingId {
 /**
  * The key table with `overrides` (binding id to key names, as the config holds them) applied. A key
  * already bound stays with the binding that had it first (a default, or a binding earlier in the
- * table); a binding left with none of its new keys keeps its defaults.
+ * table); a binding left with none of its new keys keeps those of its defaults that no binding
+ * before it took meanwhile: every key does one thing.
  */
 export function resolveKeyTable(overrides: Readonly<Record<string, readonly string[]>>, defaults: KeyTable = KEY_BINDINGS): ResolvedKeys {
   const problems: string[] = [];
@@ -48,6 +49,8 @@ export function resolveKeyTable(overrides: Readonly<Record<string, readonly stri
       problems.push(`keys.${configKeyId(id)}: no such key binding (they are named as in the help, in snake_case: ${known}…)`);
     }
   }
+  /** The keys each remapped binding was given, in the table's order. */
+  const remapped = new Map<KeyBindingId, readonly KeySpec[]>();
   const ownerOf = (event: KeyEvent, self: KeyBindingId): KeyBindingId | undefined =>
     (Object.keys(table) as KeyBindingId[]).find((other) => other !== self && !pending.has(other) && table[other].match(event));
 
@@ -77,13 +80,47 @@ export function resolveKeyTable(overrides: Readonly<Record<string, readonly stri
     }
     pending.delete(id);
     if (accepted.length === 0) {
-      problems.push(`${where}: no usable key given; ${configKeyId(id)} keeps ${defaults[id].keys}`);
+      const fallback = defaultsLeft(defaults[id], remapped);
+      table[id] = fallback.binding;
+      const keeps = fallback.binding.keys === NO_KEY ? 'has no key' : `keeps ${fallback.binding.keys}`;
+      problems.push(`${where}: no usable key given${fallback.taken.map((taken) => `; ${taken}`).join('')}; ${configKeyId(id)} ${keeps}`);
       continue;
     }
+    remapped.set(id, accepted);
     const matchers = accepted.map(specMatcher);
     table[id] = {...defaults[id], keys: accepted.map(keyLabel).join(', '), match: (e) => matchers.some((m) => m(e))};
   }
   return {table, problems};
+}
+
+/** What the help shows for a binding left without a key. */
+export const NO_KEY = '(no key)';
+
+/**
+ * A binding's defaults less the keys that bindings before it were remapped to (they gave their own
+ * up while this one was still to come): the binding that comes first keeps a contested key.
+ */
+function defaultsLeft(binding: KeyBinding, remapped: ReadonlyMap<KeyBindingId, readonly KeySpec[]>): {binding: KeyBinding; taken: string[]} {
+  const taken: string[] = [];
+  const takenMatchers: KeyMatcher[] = [];
+  for (const [owner, specs] of remapped) {
+    for (const spec of specs) {
+      if (!binding.match(eventFor(spec))) continue;
+      taken.push(`its ${keyLabel(spec)} is ${configKeyId(owner)}'s key now`);
+      takenMatchers.push(specMatcher(spec));
+    }
+  }
+  if (taken.length === 0) return {binding, taken};
+  const isTaken = (event: KeyEvent) => takenMatchers.some((matcher) => matcher(event));
+  // The help's names of the keys left; a name that is no key name ("↑ (no text)") stays.
+  const keys = binding.keys
+    .split(', ')
+    .filter((label) => {
+      const spec = parseKeyName(label);
+      return spec === null || !isTaken(eventFor(spec));
+    })
+    .join(', ');
+  return {binding: {...binding, keys: keys === '' ? NO_KEY : keys, match: (event) => binding.match(event) && !isTaken(event)}, taken};
 }
 
 /** Puts the config's keys in force for every key handler and the help; returns the problems found. */

@@ -226,6 +226,16 @@ export function helpSections(): readonly {readonly title: string; readonly ids: 
   return rest.length === 0 ? HELP_SECTIONS : [...HELP_SECTIONS, {title: 'more', ids: rest}];
 }
 
+/**
+ * The key in force for `id` as a hint names it ("F4 stops it"): the first of its keys after the
+ * config's remaps, so a hint never names a key that does something else.
+ */
+export function keyFor(id: KeyBindingId): string {
+  const keys = active[id].keys;
+  // "Ctrl+C Ctrl+C" (press twice) is one key pressed twice: a hint names it once.
+  return (keys.split(', ')[0] ?? keys).split(' ')[0] ?? keys;
+}
+
 export function matches(id: KeyBindingId, event: KeyEvent): boolean {
   return active[id].match(event);
 }

@@ -11,6 +11,7 @@ import type {ReplayedConversation} from './conversation/conversation-events.js';
 import {ConversationFile, findConversation, listConversations} from './conversation/conversation-file.js';
 import {errorMessage, isModelError} from './backends/model-error.js';
 import {forgeDemoModels} from './backends/embedded/demo-models.js';
+import {redoNotice} from './conversation/redo-notice.js';
 import {Autopilot} from './manager/autopilot.js';
 import {ModelManager, type FallbackRecord, type SwitchOutcome} from './manager/model-manager.js';
 import type {AvailableMemory} from './manager/policy/fit.js';
@@ -382,7 +383,8 @@ export class Mai implements MaiCommands {
 
   /**
    * The last reply written again, on the current model: the old one is taken back (in the chat and,
-   * as an event, in the file). Rejects when the conversation does not end with a reply.
+   * as an event, in the file). A new reply that fails or stops before its first word leaves the
+   * conversation as it was, on screen and on disk. Rejects when the conversation does not end with a reply.
    */
   regenerateReply(options: ReplyOptions = {}): Promise<Reply> {
     const messages = this.context.messages();
@@ -392,7 +394,10 @@ export class Mai implements MaiCommands {
     return this.startReply(asked.text, options.signal, () => undefined, {from: last.id, reason: 'regenerate'});
   }
 
-  /** Replaces the user message `id` and everything after it with `text`, and answers it. */
+  /**
+   * Replaces the user message `id` and everything after it with `text`, and answers it; as with
+   * `regenerateReply`, nothing is replaced when the reply fails or stops before its first word.
+   */
   resendMessage(id: string, text: string, options: ReplyOptions = {}): Promise<Reply> {
     if (!this.context.messages().some((entry) => entry.id === id && entry.role === 'user')) {
       return Promise.reject(new Error('that message is no longer in the conversation'));
@@ -475,16 +480,25 @@ export class Mai implements MaiCommands {
 
   regenerate(): void {
     if (this.store.getState().chat.busy) return;
-    this.regenerateReply().catch((error: unknown) => {
-      if (!isModelError(error, 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
-    });
+    const old = this.context.messages().at(-1);
+    this.redoTurn(this.regenerateReply(), 'regenerate', () => old !== undefined && this.context.messages().at(-1) === old);
   }
 
   resend(id: string, text: string): void {
     if (this.store.getState().chat.busy) return;
-    this.resendMessage(id, text).catch((error: unknown) => {
-      if (!isModelError(error, 'aborted')) this.store.getState().notify(errorMessage(error), 'error');
-    });
+    const old = this.context.messages().find((entry) => entry.id === id);
+    this.redoTurn(this.resendMessage(id, text), 'edit', () => old !== undefined && this.context.messages().includes(old));
+  }
+
+  /** Says how a turn done again ended when its old messages are back, or why it failed. */
+  private redoTurn(reply: Promise<Reply>, reason: 'regenerate' | 'edit', kept: () => boolean): void {
+    const tell = (notice: ReturnType<typeof redoNotice>) => {
+      if (notice) this.store.getState().notify(notice.text, notice.level);
+    };
+    reply.then(
+      (done) => tell(redoNotice({reason, kept: kept(), model: done.model, interrupted: done.interrupted})),
+      (error: unknown) => tell(redoNotice({reason, kept: kept(), error})),
+    );
   }
 
   stop(): void {

@@ -1,9 +1,11 @@
 import type {State} from '../../src/store.js';
+import {keyFor} from '../keys.js';
 import {oneLine} from '../status-line.js';
 
 /** The line below the chat while the composer holds a message to resend in place of its turn. */
 export function editingLine(state: State): string | null {
-  return state.view.editing === null ? null : '✎ editing your last message: Enter resends it in place of that turn · Esc keeps it as a new one';
+  if (state.view.editing === null) return null;
+  return `✎ editing your last message: ${keyFor('send')} resends it in place of that turn · ${keyFor('stop')} keeps it as a new one`;
 }
 
 /**

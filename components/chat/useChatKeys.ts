@@ -1,7 +1,7 @@
 import {useCallback, useRef} from 'react';
 import type {MaiCommands} from '../../src/commands.js';
 import type {MaiStore} from '../../src/store.js';
-import {EDITOR_CHORD_SECOND, matches, type KeyHandler} from '../keys.js';
+import {EDITOR_CHORD_SECOND, keyFor, matches, type KeyHandler} from '../keys.js';
 import {scrollLimit} from '../MessageLines.js';
 import {expandPastes} from '../pasted-blocks.js';
 import {useTerminal} from '../terminal.js';
@@ -77,7 +77,7 @@ export function useChatKeys({store, commands, composer, chatColumns, chatRows}: 
         return true;
       }
       if (matches('regenerate', event)) {
-        if (state.chat.busy) state.notify('a reply is in progress: Esc stops it first', 'warn');
+        if (state.chat.busy) state.notify(`a reply is in progress: ${keyFor('stop')} stops it first`, 'warn');
         else if (state.chat.messages.at(-1)?.role !== 'assistant') state.notify('there is no reply to write again', 'warn');
         else if (commands.regenerate) commands.regenerate();
         else state.notify('writing a reply again is not available here', 'warn');

@@ -11,6 +11,13 @@ export const PASTE_START = '\u001b[200~';
 export const PASTE_END = '\u001b[201~';
 
 /**
+ * Ctrl+C as a read of its own. Inside a paste that never ends (a terminal or a program that sent the
+ * start marker and died) every key would be pasted text; Ctrl+C alone in a read is the user
+ * reaching for the way out: pasted text arrives in reads of many bytes, not this one alone.
+ */
+const CTRL_C = '\u0003';
+
+/**
  * Longest CSI sequence taken as one: real keys are under 16 bytes (kitty's CSI 57399;16:3u). A longer
  * run of parameter bytes after ESC [ is not a key, and waiting for its end would swallow typing.
  */
@@ -21,7 +28,8 @@ export type KeyParser = {
   readonly feed: (chunk: string) => KeyEvent[];
   /**
    * No more input came for a while: what is held back is complete as it is. A lone ESC is the Esc
-   * key, ESC [ is Alt+[. A paste in progress is not ended (a slow link may pause inside one).
+   * key, ESC [ is Alt+[. A paste in progress is not ended (a slow link may pause inside one); a
+   * read of Ctrl+C alone ends it, what came of it is the paste, and Ctrl+C is a key.
    */
   readonly flush: () => KeyEvent[];
   /** Bytes are held back, waiting to see whether more of an escape sequence follows. */
@@ -93,6 +101,13 @@ export function createKeyParser(): KeyParser {
 
   return {
     feed: (chunk) => {
+      if (paste !== null && chunk === CTRL_C) {
+        const text = paste.join('') + pasteTail;
+        paste = null;
+        pasteTail = '';
+        const key = controlKey(CTRL_C, false);
+        return text === '' ? [key] : [{kind: 'paste', text}, key];
+      }
       const input = held + chunk;
       held = '';
       return parse(input, false);

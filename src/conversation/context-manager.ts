@@ -3,7 +3,7 @@ import type {EventLog} from '../util/log.js';
 import type {ChatEntry, ContextReport, MaiStore} from '../store.js';
 import type {ChatMessage, StopReason} from '../domain.js';
 import {nextSummaryRange, promptBudget, summaryChunkEnd} from './context-fit.js';
-import type {ReplayedConversation, SavedSummary} from './conversation-events.js';
+import type {ConversationEvent, ReplayedConversation, SavedSummary} from './conversation-events.js';
 import type {ConversationFile} from './conversation-file.js';
 import {ConversationRecorder} from './conversation-recorder.js';
 import {errorMessage} from '../backends/model-error.js';
@@ -52,6 +52,20 @@ export type BuiltPrompt = {
   readonly report: ContextReport;
 };
 
+/**
+ * A turn being done again (regenerate, an edited message resent) whose reply has no words yet: what
+ * it took back, to put back if it ends without any, and its lines, held until then.
+ */
+type PendingRedo = {
+  /** Where the messages taken back were. */
+  readonly from: number;
+  readonly removed: readonly ChatEntry[];
+  readonly summaries: readonly SavedSummary[];
+  readonly windowStarts: ReadonlyMap<string, string>;
+  /** The rewind and the edited message, written with the reply's first words. */
+  readonly events: ConversationEvent[];
+};
+
 export class ContextManager {
   private readonly entries: ChatEntry[] = [];
   private readonly tokens: TokenCounts;
@@ -66,6 +80,7 @@ export class ContextManager {
   private recorder: ConversationRecorder;
   /** The last switch since the last reply, shown as a divider above the next (or the current) reply. */
   private divider: string | null = null;
+  private redo: PendingRedo | null = null;
   private readonly now: () => number;
 
   constructor(private readonly options: ContextManagerOptions) {
@@ -150,6 +165,11 @@ export class ContextManager {
     const entry: ChatEntry = {id: randomUUID(), role: 'user', text, at: this.now()};
     this.entries.push(entry);
     this.store.addMessage(entry);
+    if (this.redo) {
+      // An edited message: on disk with its reply's first words, or never (it stays unsent).
+      this.redo.events.push({type: 'message', id: entry.id, role: 'user', text, at: entry.at});
+      return entry;
+    }
     await this.recorder.start();
     this.recorder.write({type: 'message', id: entry.id, role: 'user', text, at: entry.at});
     await this.recorder.flush();
@@ -158,21 +178,49 @@ export class ContextManager {
 
   /**
    * Takes back the message `id` and everything after it (a reply written again, an edited message
-   * resent), in the chat and, as a `rewind` event, in the file. False when there is no such message.
+   * resent), in the chat at once. The file's `rewind` line waits for the new reply's first words:
+   * until then `undoRedo` puts everything back as it was. False when there is no such message.
    */
   async rewind(id: string, reason: 'regenerate' | 'edit'): Promise<boolean> {
     const from = this.entries.findIndex((entry) => entry.id === id);
     if (from === -1) return false;
-    const removed = new Set(this.entries.splice(from).map((entry) => entry.id));
+    const removed = this.entries.splice(from);
+    const removedIds = new Set(removed.map((entry) => entry.id));
     // A summary reaching into what was taken back describes turns that no longer exist.
-    const kept = this.summaries.filter((summary) => !removed.has(summary.upTo));
+    const summaries = this.summaries.filter((summary) => removedIds.has(summary.upTo));
+    const kept = this.summaries.filter((summary) => !removedIds.has(summary.upTo));
     this.summaries.splice(0, this.summaries.length, ...kept);
-    for (const [tokenizer, start] of this.windowStart) if (removed.has(start)) this.windowStart.delete(tokenizer);
+    const windowStarts = new Map<string, string>();
+    for (const [tokenizer, start] of this.windowStart) {
+      if (!removedIds.has(start)) continue;
+      windowStarts.set(tokenizer, start);
+      this.windowStart.delete(tokenizer);
+    }
     this.divider = null;
     this.store.replaceMessages(this.entries.slice());
     await this.recorder.start();
-    this.recorder.write({type: 'rewind', from: id, reason, at: this.now()});
-    await this.recorder.flush();
+    this.redo = {from, removed, summaries, windowStarts, events: [{type: 'rewind', from: id, reason, at: this.now()}]};
+    return true;
+  }
+
+  /** A turn done again is under way and its reply has no words yet. */
+  get redoPending(): boolean {
+    return this.redo !== null;
+  }
+
+  /**
+   * The turn done again ended without a word (it failed or was stopped first): the messages it took
+   * back return, and the edited message goes; the file never heard of it. False when there was none.
+   */
+  undoRedo(): boolean {
+    const redo = this.redo;
+    if (!redo) return false;
+    this.redo = null;
+    this.entries.splice(redo.from, this.entries.length - redo.from, ...redo.removed);
+    this.summaries.push(...redo.summaries);
+    this.summaries.sort((a, b) => a.covers - b.covers);
+    for (const [tokenizer, start] of redo.windowStarts) this.windowStart.set(tokenizer, start);
+    this.store.replaceMessages(this.entries.slice());
     return true;
   }
 
@@ -182,6 +230,8 @@ export class ContextManager {
   }
 
   endTurn(): void {
+    // A turn done again that never got a word leaves the conversation as it was.
+    this.undoRedo();
     this.store.setBusy(false);
   }
 
@@ -194,7 +244,8 @@ export class ContextManager {
       this.streaming.continueOn(model);
     } else {
       const display = new ReplyBuffer((text) => this.store.setStreamingText(text));
-      this.streaming = new ReplyRecording(randomUUID(), model, this.now(), this.recorder, (entry) => this.completeReply(entry), display);
+      const held = this.redo?.events ?? null;
+      this.streaming = new ReplyRecording(randomUUID(), model, this.now(), this.recorder, (entry) => this.completeReply(entry), display, held);
     }
     this.store.startStreaming({id: this.streaming.id, model, text: this.streaming.textSoFar});
     return this.streaming;
@@ -210,6 +261,8 @@ export class ContextManager {
 
   private completeReply(finished: ChatEntry | null): void {
     this.streaming = null;
+    // The reply has words: the turn done again stands (its lines went to the file with them).
+    if (finished) this.redo = null;
     const entry = finished && this.divider ? {...finished, switchedBefore: this.divider} : finished;
     if (entry) this.divider = null;
     if (entry) this.entries.push(entry);

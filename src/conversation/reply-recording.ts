@@ -1,11 +1,13 @@
 import type {ChatEntry} from '../store.js';
 import type {ResponseStats} from '../domain.js';
+import type {ConversationEvent} from './conversation-events.js';
 import type {ConversationRecorder} from './conversation-recorder.js';
 import type {ReplyBuffer} from '../util/reply-buffer.js';
 
 // One reply on its way to the conversation's file and the screen: started, its text as it streams
 // (to the file so that a crash keeps what was written; to the screen through `display`, which
-// batches it), then completed, whole or cut off.
+// batches it), then completed, whole or cut off. A turn done again (regenerate, an edited message)
+// holds its lines back until its first words: one that fails before them leaves the file as it was.
 
 // Reply text reaches the file at most this often while it streams (and at its end): what a crash costs.
 const DELTA_INTERVAL_MS = 200;
@@ -17,7 +19,13 @@ export class ReplyRecording {
   private lastWriteAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** Lines not written yet: they go to the file with the reply's first words. */
+  private held: ConversationEvent[] | null;
 
+  /**
+   * `held`: the lines of a turn done again (its rewind, the edited message), written only once the
+   * reply has words, and never if it ends without any; null writes `started` at once.
+   */
   constructor(
     readonly id: string,
     private model: string,
@@ -25,8 +33,18 @@ export class ReplyRecording {
     private readonly recorder: ConversationRecorder,
     private readonly onFinish: (entry: ChatEntry | null) => void,
     private readonly display: ReplyBuffer,
+    held: readonly ConversationEvent[] | null = null,
   ) {
-    recorder.write({type: 'started', id, model, at: startedAt});
+    this.held = held === null ? null : [...held];
+    if (held === null) recorder.write({type: 'started', id, model, at: startedAt});
+  }
+
+  /** Writes the held lines and `started` (the model as it is now: a fallback may have changed it). */
+  private writeHeld(): void {
+    if (this.held === null) return;
+    for (const line of this.held) this.recorder.write(line);
+    this.held = null;
+    this.recorder.write({type: 'started', id: this.id, model: this.model, at: this.startedAt});
   }
 
   /** What the reply has written so far. */
@@ -63,6 +81,7 @@ export class ReplyRecording {
     this.timer = undefined;
     this.lastWriteAt = Date.now();
     if (this.written === this.text.length) return;
+    this.writeHeld();
     this.recorder.write({type: 'delta', id: this.id, text: this.text.slice(this.written)});
     this.written = this.text.length;
   }
@@ -78,6 +97,12 @@ export class ReplyRecording {
     this.display.dispose();
     this.model = result.model;
     const at = Date.now();
+    if (result.text === '' && this.held !== null) {
+      // A turn done again that never wrote a word: nothing of it reaches the file.
+      this.onFinish(null);
+      return null;
+    }
+    this.writeHeld();
     this.recorder.write({
       type: 'completed',
       id: this.id,

@@ -211,3 +211,66 @@ describe('a reply being written', () => {
     await context.close();
   });
 });
+
+describe('a turn done again', () => {
+  async function conversationWithOneTurn() {
+    sandbox = await createSandbox([]);
+    const dir = path.join(sandbox.home, 'conversations');
+    const store = createMaiStore();
+    const context = new ContextManager({store, log: silentLog, settings: {replyRoom: QUARTER, systemPrompt: '', summaries: false, maxReplyTokens: 256}, conversationsDir: dir});
+    const asked = await context.addUserMessage('hello');
+    context.startReply('some-model').finish({text: 'the old reply', model: 'some-model', interrupted: false});
+    const file = ConversationFile.pathFor(dir, context.conversationId ?? '');
+    const onDisk = async () => {
+      const text = await readFile(file, 'utf8');
+      return {texts: replayConversation(text).messages.map((m) => m.text), rewinds: text.split('\n').filter((line) => line.includes('"type":"rewind"')).length};
+    };
+    const onScreen = () => store.getState().chat.messages.map((m) => m.text);
+    return {context, asked, onDisk, onScreen};
+  }
+
+  it('that fails before its first word leaves the turn as it was, in the chat and the file; a crash before it too', async () => {
+    const {context, onDisk, onScreen} = await conversationWithOneTurn();
+    const old = context.messages().at(-1)?.id ?? '';
+    context.beginTurn();
+    await context.rewind(old, 'regenerate');
+    expect(onScreen()).toEqual(['hello']);
+    const reply = context.startReply('some-model');
+    // A crash now: the file still holds the old reply, and nothing of the new one.
+    expect(await onDisk()).toEqual({texts: ['hello', 'the old reply'], rewinds: 0});
+    reply.finish({text: '', model: 'some-model', interrupted: true});
+    context.endTurn();
+    expect(onScreen()).toEqual(['hello', 'the old reply']);
+    expect(context.messages().map((m) => m.text)).toEqual(['hello', 'the old reply']);
+    await context.close();
+    expect(await onDisk()).toEqual({texts: ['hello', 'the old reply'], rewinds: 0});
+  });
+
+  it('writes its rewind, and an edited message, with the first words of its reply', async () => {
+    const {context, asked, onDisk, onScreen} = await conversationWithOneTurn();
+    context.beginTurn();
+    await context.rewind(asked.id, 'edit');
+    await context.addUserMessage('hello again');
+    const reply = context.startReply('some-model');
+    expect(await onDisk()).toEqual({texts: ['hello', 'the old reply'], rewinds: 0});
+    reply.append('the new');
+    expect(await onDisk()).toEqual({texts: ['hello again', 'the new'], rewinds: 1});
+    reply.finish({text: 'the new reply', model: 'some-model', interrupted: false});
+    context.endTurn();
+    expect(onScreen()).toEqual(['hello again', 'the new reply']);
+    await context.close();
+    expect(await onDisk()).toEqual({texts: ['hello again', 'the new reply'], rewinds: 1});
+  });
+
+  it('an edited message whose reply never started is not kept', async () => {
+    const {context, asked, onDisk, onScreen} = await conversationWithOneTurn();
+    context.beginTurn();
+    await context.rewind(asked.id, 'edit');
+    await context.addUserMessage('hello again');
+    expect(onScreen()).toEqual(['hello again']);
+    context.endTurn();
+    expect(onScreen()).toEqual(['hello', 'the old reply']);
+    await context.close();
+    expect(await onDisk()).toEqual({texts: ['hello', 'the old reply'], rewinds: 0});
+  });
+});

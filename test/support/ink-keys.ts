@@ -25,6 +25,7 @@ export const KEYS = {
   f1: '\u001bOP',
   f2: '\u001bOQ',
   f3: '\u001bOR',
+  f4: '\u001bOS',
   ctrlA: '\u0001',
   ctrlC: '\u0003',
   ctrlD: '\u0004',

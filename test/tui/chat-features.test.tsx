@@ -1,5 +1,6 @@
-import {chmod, mkdir, readFile, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import {cleanup} from 'ink-testing-library';
 import {afterAll, afterEach, describe, expect, it, vi} from 'vitest';
 import {osc52} from '../../components/chat/clipboard.js';
 import {encodeEvent, replayConversation, type ConversationEvent} from '../../src/conversation/conversation-events.js';
@@ -78,6 +79,20 @@ function turns(count: number, reply: (n: number) => string = (n) => `answer ${n}
 // Loading a model in the real engine takes seconds, more on a machine shared with other test runs.
 const LOAD = {timeoutMs: 60_000};
 
+/**
+ * The model's next reply fails before its first word: its engine is gone (killed while idle) and
+ * its file no longer loads (the sandbox's link replaced by garbage; the forged file is untouched).
+ */
+async function breakModel(app: {mai: Mai; sandbox: Sandbox}, model: 'demo-small'): Promise<void> {
+  const pid = app.mai.models.loadedHandles()[0]?.pid;
+  if (pid === undefined) throw new Error('a model is loaded');
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => app.mai.store.getState().models.currentKey === null, {what: 'mai to notice the dead engine', ...LOAD});
+  const file = path.join(app.sandbox.modelDir, TEST_MODELS[model].fileName);
+  await rm(file);
+  await writeFile(file, 'not a model any more');
+}
+
 const statusRow = (frame: string) => frame.split('\n').at(-1) ?? '';
 const composerRow = (frame: string) => frame.split('\n').find((line) => line.startsWith('│ > ')) ?? '';
 
@@ -128,6 +143,58 @@ describe('regenerate and edit', () => {
     expect(frame()).not.toContain('editing your last message');
     await app.mai.shutdown();
     expect((await savedConversation(app)).messages.map((m) => m.model ?? m.text)).toEqual(expected);
+  });
+});
+
+describe('a turn done again that fails before its first word', () => {
+  it('Ctrl+G keeps the old reply, on screen, in the file and after --resume, and says why the new one failed', async () => {
+    const app = await startApp(['demo-small']);
+    const {stdin, frame} = app;
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
+    await type(stdin, 'hello');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'), LOAD);
+    const before = app.mai.getConversationHistory().map((m) => [m.role, m.text]);
+
+    await breakModel(app, 'demo-small');
+    await press(stdin, '\u0007');
+    await waitFor(() => statusRow(frame()).includes('the last reply stays') && !frame().includes('reply in progress'), LOAD);
+    expect(statusRow(frame())).toContain('the last reply stays; the new reply failed: no model could be loaded');
+    expect(words(SMALL).test(frame())).toBe(true);
+    expect(app.mai.getConversationHistory().map((m) => [m.role, m.text])).toEqual(before);
+    const id = app.mai.conversationId;
+    await app.mai.shutdown();
+    expect((await savedConversation(app)).messages.map((m) => [m.role, m.text])).toEqual(before);
+
+    // --resume reads the same file: the old reply is there.
+    cleanup();
+    const resumed = await apps.start(['demo-small'], {mai: {resume: id ?? ''}});
+    await waitFor(() => words(SMALL).test(resumed.frame()), LOAD);
+    expect(resumed.mai.getConversationHistory().map((m) => [m.role, m.text])).toEqual(before);
+  });
+
+  it('an edited message resent keeps the old turn, on screen and in the file, and says why the reply failed', async () => {
+    const app = await startApp(['demo-small']);
+    const {stdin, frame} = app;
+    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
+    await type(stdin, 'first');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'), LOAD);
+    const before = app.mai.getConversationHistory().map((m) => [m.role, m.text]);
+
+    await breakModel(app, 'demo-small');
+    await press(stdin, KEYS.up);
+    await press(stdin, KEYS.backspace, KEYS.backspace);
+    await type(stdin, 'ly');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => statusRow(frame()).includes('your edit was not sent') && !frame().includes('reply in progress'), LOAD);
+    expect(statusRow(frame())).toContain('your edit was not sent; the new reply failed: no model could be loaded');
+    expect(frame()).not.toContain('firly');
+    expect(frame()).toContain('first');
+    expect(words(SMALL).test(frame())).toBe(true);
+    expect(app.mai.getConversationHistory().map((m) => [m.role, m.text])).toEqual(before);
+    await app.mai.shutdown();
+    expect((await savedConversation(app)).messages.map((m) => [m.role, m.text])).toEqual(before);
   });
 });
 

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {bindingIdOf, configKeyId, keyLabel, parseKeyName, unsendable} from '../../src/config/key-names.js';
 import {keyPress} from '../../components/input/key-event.js';
 import {createKeyParser} from '../../components/input/parse-keys.js';
-import {eventFor, resolveKeyTable} from '../../components/key-config.js';
+import {eventFor, NO_KEY, resolveKeyTable} from '../../components/key-config.js';
 import {KEY_BINDINGS, helpSections, type KeyBindingId} from '../../components/keys.js';
 import {KEYS} from '../support/ink-keys.js';
 
@@ -116,6 +116,46 @@ describe('keys from the config in the key table', () => {
     expect(problems).toEqual(["keys.model_picker: F5 is already next_model's key; next_model keeps it", 'keys.model_picker: no usable key given; model_picker keeps Ctrl+O']);
     expect(table.nextModel.match(keyPress('f5', '\u001b[15~'))).toBe(true);
     expect(table.modelPicker.match(ctrlO)).toBe(true);
+  });
+
+  it('gives a binding left with no usable key only the defaults no binding before it took: a key does one thing', () => {
+    // help comes before redraw in the table: it takes Ctrl+L while redraw is still to come.
+    const ctrlL = keyPress('l', '\u000c', {ctrl: true});
+    const {table, problems} = resolveKeyTable({help: ['ctrl+l'], redraw: ['ctrl+i']});
+    expect(problems).toEqual([
+      'keys.redraw: Ctrl+I cannot be used: terminals send it as Tab',
+      "keys.redraw: no usable key given; its Ctrl+L is help's key now; redraw has no key",
+    ]);
+    expect(table.help.match(ctrlL)).toBe(true);
+    expect(table.redraw.match(ctrlL)).toBe(false);
+    expect(table.redraw.keys).toBe(NO_KEY);
+  });
+
+  it('keeps the defaults of a binding left with no usable key that no one took', () => {
+    // Backspace sends Ctrl+H in some terminals: erase has both; line_start takes Ctrl+H.
+    const ctrlH = keyPress('h', '\u0008', {ctrl: true});
+    const {table, problems} = resolveKeyTable({lineStart: ['ctrl+h'], erase: ['ctrl+m']});
+    expect(problems).toEqual([
+      'keys.erase: Ctrl+M cannot be used: terminals send it as Enter',
+      "keys.erase: no usable key given; its Ctrl+H is line_start's key now; erase keeps Backspace",
+    ]);
+    expect(table.lineStart.match(ctrlH)).toBe(true);
+    expect(table.erase.match(ctrlH)).toBe(false);
+    expect(table.erase.match(keyPress('backspace', '\u007f'))).toBe(true);
+    expect(table.erase.keys).toBe('Backspace');
+  });
+
+  it('leaves a contested default with the binding first in the table when it is the one left without a key', () => {
+    // next_model comes before model_picker: its fallback to Ctrl+N stands, model_picker is refused it.
+    const {table, problems} = resolveKeyTable({nextModel: ['ctrl+i'], modelPicker: ['ctrl+n']});
+    expect(problems).toEqual([
+      'keys.next_model: Ctrl+I cannot be used: terminals send it as Tab',
+      'keys.next_model: no usable key given; next_model keeps Ctrl+N',
+      "keys.model_picker: Ctrl+N is already next_model's key; next_model keeps it",
+      'keys.model_picker: no usable key given; model_picker keeps Ctrl+O',
+    ]);
+    expect(table.nextModel.match(ctrlN)).toBe(true);
+    expect(table.modelPicker.match(ctrlN)).toBe(false);
   });
 
   it('lets a binding take a key another one gives up', () => {

@@ -175,6 +175,20 @@ describe('the key parser', () => {
     expect(parser.flush()).toEqual([]);
     expect(parser.feed(` done${PASTE_END}`)).toEqual([{kind: 'paste', text: 'half done'}]);
   });
+
+  it('a paste whose end never comes is ended by Ctrl+C read alone: what came is the paste, then the key', () => {
+    const parser = createKeyParser();
+    expect(parser.feed(`typed${PASTE_START}half a paste`)).toEqual([{kind: 'text', text: 'typed'}]);
+    expect(parser.feed('\r and more')).toEqual([]);
+    expect(parser.flush()).toEqual([]);
+    expect(parser.feed('\u0003').map(describeKey)).toEqual(['paste:half a paste\r and more', 'C-c']);
+    // The parser is out of the paste: keys are keys again.
+    expect(parser.feed('x\u0003').map(describeKey)).toEqual(['text:x', 'C-c']);
+  });
+
+  it('Ctrl+C right after a paste start is the key, with no empty paste', () => {
+    expect(names(PASTE_START, '\u0003')).toEqual(['C-c']);
+  });
 });
 
 describe('an unbracketed paste', () => {

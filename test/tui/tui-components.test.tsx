@@ -4,6 +4,7 @@ import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
 import {App} from '../../components/App.js';
 import {CLEAR_SCREEN} from '../../components/useGlobalKeys.js';
+import {PASTE_START} from '../../components/input/parse-keys.js';
 import {QUIT_CONFIRM_MS} from '../../components/useQuitConfirm.js';
 import {HELP_SECTIONS, KEY_BINDINGS} from '../../components/keys.js';
 import type {MaiCommands} from '../../src/commands.js';
@@ -439,6 +440,18 @@ describe('keys', () => {
     expect(calls).toEqual([{command: 'send', args: ['wait']}]);
   });
 
+  it('names the key stop is bound to in the busy hint, after a remap in the config', async () => {
+    const store = filledStore();
+    store.getState().setKeyOverrides({stop: ['f4']});
+    const {commands, calls} = recordingCommands();
+    const {stdin, lines} = await renderApp(store, commands, {columns: 120, rows: 30});
+    await update(() => store.getState().setBusy(true));
+    expect(lines().at(-1)).toContain('reply in progress — F4 stops it');
+    expect(lines().at(-1)).not.toContain('Esc');
+    await press(stdin, KEYS.f4);
+    expect(calls).toEqual([{command: 'stop', args: []}]);
+  });
+
   it('Ctrl+N and Ctrl+P cycle the model; Esc stops the reply', async () => {
     const {commands, calls} = recordingCommands();
     const {stdin} = await renderApp(filledStore(), commands);
@@ -506,6 +519,18 @@ describe('keys', () => {
       {command: 'stop', args: []},
       {command: 'quit', args: []},
     ]);
+  });
+
+  it('Ctrl+C in a paste whose end never comes keeps the pasted text and asks for a second press; twice quits', async () => {
+    const {commands, calls} = recordingCommands();
+    const {stdin, lines} = await renderApp(filledStore(), commands);
+    await press(stdin, `${PASTE_START}half a paste`, ' and more');
+    await type(stdin, 'typed meanwhile');
+    await press(stdin, KEYS.ctrlC);
+    expect(lines().at(-3)).toContain('> half a paste and moretyped meanwhile');
+    expect(lines().at(-1)).toContain('press Ctrl+C again to quit');
+    await press(stdin, KEYS.ctrlC);
+    expect(calls.map((call) => call.command)).toContain('quit');
   });
 
   it('a single Ctrl+C expires after 2 s', async () => {
