@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import {Command, CommanderError, Option} from 'commander';
-import {EXIT_OK, EXIT_USAGE, reportError, UsageError} from './cli/exit-codes.js';
+import {EXIT_OK, EXIT_USAGE, UsageError} from './cli/exit-status.js';
 import {packageVersion} from './version.js';
 
 // Argument parsing and dispatch only; each subcommand lives in src/cli/. Modules load lazily so
 // that `mai --help` and `mai config` do not pay for the engine or the UI.
+
+/** Reports a failure on stderr; loaded only when something failed (it needs the config's error types and the sanitizer). */
+async function reportError(error: unknown): Promise<number> {
+  return (await import('./cli/exit-codes.js')).reportError(error);
+}
 
 type GlobalOptions = {config?: string; ascii?: boolean};
 
@@ -129,13 +134,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         ? EXIT_OK
         : EXIT_USAGE;
     }
-    return reportError(error);
+    return await reportError(error);
   }
   if (!work) return EXIT_OK;
   try {
     return await (work as () => Promise<number>)();
   } catch (error) {
-    return reportError(error);
+    return await reportError(error);
   }
 }
 
@@ -154,7 +159,7 @@ main(process.argv.slice(2)).then(
     // Everything was shut down; if a stray handle still holds the process, do not hang the shell.
     setTimeout(() => process.exit(code), 2000).unref();
   },
-  (error: unknown) => {
-    process.exitCode = reportError(error);
+  async (error: unknown) => {
+    process.exitCode = await reportError(error);
   },
 );

@@ -3,19 +3,9 @@ import {ConversationNotFoundError} from '../conversation/conversation-not-found.
 import {errorMessage} from '../backends/model-error.js';
 import {sanitizeForTerminal} from '../util/sanitize.js';
 
-// DESIGN.md §6: 0 ok, 1 runtime failure, 2 usage or config error, 130 on Ctrl+C.
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-/** 128 + the signal's number, as shells report a process ended by SIGTERM or SIGHUP. */
-export const EXIT_TERMINATED = 143;
-export const EXIT_HANGUP = 129;
+import {EXIT_FAILURE, EXIT_USAGE, UsageError} from './exit-status.js';
 
-/** A mistake in how mai was called: reported without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export {EXIT_FAILURE, EXIT_HANGUP, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, UsageError} from './exit-status.js';
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError || error instanceof UsageError || error instanceof ConversationNotFoundError) return EXIT_USAGE;
