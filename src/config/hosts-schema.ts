@@ -2,7 +2,7 @@
 // its own. A key is named by the environment variable that holds it, never written in the file: a
 // config file gets copied, committed and pasted into bug reports, and its errors quote values.
 
-import {z} from 'zod';
+import * as z from 'zod';
 import {TIERS} from '../domain.js';
 import type {HostConfig} from './types.js';
 

@@ -2,7 +2,7 @@
 // camelCase Config). Every message reads "expected …" so that the problem locator can add
 // ", got VALUE" from the file; cross-field checks say all in their own message instead.
 
-import {z} from 'zod';
+import * as z from 'zod';
 import {TIERS, type Tier} from '../domain.js';
 import {hosts} from './hosts-schema.js';
 import {bindingIdOf, KEY_NAME_EXAMPLES, parseKeyName} from './key-names.js';

@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 import type {ChatEntry} from '../store.js';
 
 // A conversation on disk is JSONL, one event a line (DESIGN.md §7): appending is all a writer ever

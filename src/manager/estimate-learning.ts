@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod';
 
 // How a measured load corrects the next estimates (DESIGN.md §5, goal P9: within ±5 % after one
 // load). The estimate from the GGUF header is off by a model-specific amount (the vocabulary's
