@@ -2,7 +2,6 @@ import type {Config, HostConfig} from './config.js';
 import type {ModelBackend} from './backends/backend.js';
 import {LMStudioAdapter} from './backends/lmstudio/lmstudio-adapter.js';
 import {isLoopback} from './backends/lmstudio/lmstudio-probe.js';
-import {OpenAIBackend} from './backends/openai/openai-backend.js';
 import type {EventLog} from './util/log.js';
 
 // The backends of the config's `hosts:` (DESIGN.md §9): one instance per host, never shared, each a
@@ -41,7 +40,9 @@ function byPriority(hosts: readonly HostConfig[]): HostConfig[] {
   return hosts.map((host, index) => ({host, index})).sort((a, b) => b.host.priority - a.host.priority || a.index - b.index).map(({host}) => host);
 }
 
-export function hostBackends(config: Config, env: NodeJS.ProcessEnv, log: EventLog): HostBackends {
+export async function hostBackends(config: Config, env: NodeJS.ProcessEnv, log: EventLog): Promise<HostBackends> {
+  // The OpenAI client (160 KB of code) loads only for a config that has such a host.
+  const {OpenAIBackend} = config.hosts.some((host) => host.kind === 'openai') ? await import('./backends/openai/openai-backend.js') : {OpenAIBackend: undefined};
   const warnings: string[] = [];
   const backends: ModelBackend[] = [];
   const hosts: HostSetup[] = [];
@@ -69,7 +70,7 @@ export function hostBackends(config: Config, env: NodeJS.ProcessEnv, log: EventL
           },
         }),
       );
-    } else {
+    } else if (OpenAIBackend) {
       backends.push(
         new OpenAIBackend({
           id: backendId,

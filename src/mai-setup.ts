@@ -89,7 +89,7 @@ export async function loadMaiSetup(options: MaiOptions, onModelLost: (handle: Mo
       ? null
       : await ConversationFile.open(paths.conversationsDir, await findConversation(paths.conversationsDir, options.resume === true ? undefined : options.resume));
   const log = options.log ?? openEventLog(paths.logFile);
-  const remote = options.backends ? {backends: [], hosts: [], warnings: []} : hostBackends(config, options.env ?? process.env, log);
+  const remote = options.backends ? {backends: [], hosts: [], warnings: []} : await hostBackends(config, options.env ?? process.env, log);
   const backends = options.backends ?? [...defaultBackends(config, log, options.keepSpareEngine ?? false, onModelLost), ...remote.backends];
   const preferredModel = options.model ?? (await readPreferences(paths.stateDir)).preferredModel ?? null;
   const corrections = await EstimateCorrections.open(estimatesFile(paths.stateDir), log);
