@@ -54,9 +54,9 @@ export async function measureMonitorCost(seconds = 60): Promise<MonitorCostRow[]
 /** P5 goal (issue 4): the monitor below 0.5 % of one core, above an idle Node process. */
 const P5_MAX_PCT = 0.5;
 
-/** Suite rows (P5): 60 s of sampling, 15 s in quick; systeminformation's calls as the baseline. */
+/** Suite rows (P5): 60 s of sampling, 10 s in quick; systeminformation's calls as the baseline. */
 export async function benchMonitorCost(options: BenchOptions): Promise<BenchRow[]> {
-  const rows = await measureMonitorCost(options.quick ? 15 : 60);
+  const rows = await measureMonitorCost(options.quick ? 10 : 60);
   const monitor = rows.find((row) => row.what.startsWith(LABELS.monitor as string));
   const si = rows.find((row) => row.what.startsWith(LABELS.systeminformation as string));
   if (!monitor || !si) throw new Error('P5: a measuring process gave no result');
