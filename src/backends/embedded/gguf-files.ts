@@ -2,6 +2,7 @@ import {opendir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {GgufFileInfo} from 'node-llama-cpp';
 import type {ModelInfo, Tier} from '../../domain.js';
+import {formatBytes} from '../../util/format.js';
 import {errorMessage} from '../model-error.js';
 
 // Discovery of GGUF files and what can be learnt from their headers without loading them.
@@ -52,6 +53,14 @@ function tensorBytes(dimensions: readonly (number | bigint)[], ggmlType: number)
   return Math.ceil(elements / size[0]) * size[1];
 }
 
+/**
+ * What a user reads about a file cut short: its name and how much of it is there, in sizes they
+ * know from `ls -h`, not byte offsets. The usual cause is a download or copy that did not finish.
+ */
+export function truncatedReason(file: string, sizeBytes: number, dataEnd: number): string {
+  return `truncated: ${path.basename(file)} has ${formatBytes(sizeBytes)} of the ${formatBytes(dataEnd)} its tensors need (an unfinished download or copy?)`;
+}
+
 type Metadata = Record<string, unknown>;
 
 function section(info: GgufFileInfo, name: string): Metadata {
@@ -99,7 +108,7 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
       else if (tensor.filePart <= 1) dataEnd = Math.max(dataEnd, Number(tensor.fileOffset) + bytes);
     }
     if (knownSizes && info.splicedParts <= 1 && dataEnd > sizeBytes)
-      return {...base, sizeBytes, arch, unusable: `truncated: its tensor data ends at byte ${dataEnd} but the file has ${sizeBytes}`};
+      return {...base, sizeBytes, arch, unusable: truncatedReason(file, sizeBytes, dataEnd)};
     const fileType = numberAt(general, 'file_type');
     const quantName = fileType === undefined ? undefined : GgufFileType[fileType];
     const tier = stringAt(mai, 'tier');
