@@ -14,7 +14,7 @@ const apps = chatApps();
 const statusRow = (frame: string) => frame.split('\n').at(-1) ?? '';
 
 describe('a truncated GGUF at the head of the chain, in the chat', () => {
-  it('R2: the status bar names the truncated file, the models box marks it unusable, and the other model answers', async () => {
+  it('R2: the status bar names the truncated file, the models box marks it unusable, the other model answers and its load says why', async () => {
     const cut = keyOf('truncated');
     const {stdin, frame, mai} = await apps.start(['truncated', 'tiny'], {mai: {model: cut}});
     await waitFor(() => statusRow(frame()).includes(`${cut}: truncated: ${TEST_MODELS.truncated.fileName} has `), {
@@ -27,6 +27,8 @@ describe('a truncated GGUF at the head of the chain, in the chat', () => {
     await press(stdin, KEYS.enter);
     await waitFor(() => words(TEST_MODELS.tiny.message).test(frame()), {what: 'the reply of test-tiny', timeoutMs: 60_000, detail: frame});
     expect(frame()).toContain('● test-tiny');
+    // The load that replaced it says why, for as long as the status bar shows it.
+    expect(statusRow(frame())).toContain(`loaded test-tiny: ${cut} can't be used: truncated`);
     expect(mai.getConversationHistory().map((message) => message.model ?? message.text)).toEqual(['hello', 'test-tiny']);
   });
 });
