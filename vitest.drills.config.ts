@@ -6,6 +6,9 @@ import base from './vitest.config.js';
 // run. Ends with the drill table (test/drills/drill-reporter.ts).
 
 export default defineConfig({
+  // JSX compiled as for a release: R9's soak measures the UI with React's production build (what
+  // `mai chat` loads), whose JSX runtime has no development entry point.
+  oxc: {jsx: {development: false}},
   test: {
     ...base.test,
     include: [

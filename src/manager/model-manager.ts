@@ -510,9 +510,10 @@ export class ModelManager {
         const reasons = [...failed].map((key) => `${key}: ${this.failureOf(key)}`).join('; ');
         throw new ModelError('not-found', reasons ? `no model could be loaded (${reasons})` : 'no models found', undefined);
       }
-      if (pinned && selection.key !== pinned) this.pinnedUnusable(pinned, selection.key, failed);
+      // The load's reason is what the status bar keeps saying: it tells why the pinned model is not the one loaded.
+      const reason = pinned && selection.key !== pinned ? `${this.pinnedUnusable(pinned, selection.key, failed)}; ${selection.reason}` : selection.reason;
       try {
-        await this.switchTo(selection.key, selection.reason, 'start');
+        await this.switchTo(selection.key, reason, 'start');
       } catch (error) {
         if (error instanceof ModelError && error.kind === 'aborted') throw error;
         failed.add(selection.key);
@@ -522,8 +523,11 @@ export class ModelManager {
     }
   }
 
-  /** The pinned model cannot be used: said once per reason; with `--strict` the request fails. */
-  private pinnedUnusable(pinned: string, instead: string | null, failed: ReadonlySet<string>): void {
+  /**
+   * The pinned model cannot be used: said once per reason; with `--strict` the request fails.
+   * Returns "<pinned> can't be used: <why>".
+   */
+  private pinnedUnusable(pinned: string, instead: string | null, failed: ReadonlySet<string>): string {
     const entry = this.entries().find((candidate) => candidate.key === pinned);
     const why = !entry
       ? 'no model by that name'
@@ -532,9 +536,10 @@ export class ModelManager {
         : failed.has(pinned)
           ? this.failureOf(pinned)
           : `needs about ${gib(entry.estimateBytes).toFixed(1)} GiB, more than is free`;
-    if (this.options.strict) throw new ModelError(entry?.unusable ? 'unusable' : 'not-found', `${pinned} can't be used: ${why}`, pinned);
-    if (instead === null) return;
-    this.recordFallback(pinned, instead, why);
+    const said = `${pinned} can't be used: ${why}`;
+    if (this.options.strict) throw new ModelError(entry?.unusable ? 'unusable' : 'not-found', said, pinned);
+    if (instead !== null) this.recordFallback(pinned, instead, why);
+    return said;
   }
 
   private failureOf(key: string): string {

@@ -67,6 +67,6 @@ describe('readGgufHeader', () => {
     await copyFile(testModelPath(modelDir, 'tiny'), cut);
     await truncate(cut, 200);
     expect((await readModelInfo(cut, 'embedded')).unusable).toBe('not a readable GGUF model: its header is cut short: the file ends at byte 200');
-    expect((await readModelInfo(testModelPath(modelDir, 'truncated'), 'embedded')).unusable).toMatch(/^truncated: its tensor data ends at byte \d+ but the file has \d+$/);
+    expect((await readModelInfo(testModelPath(modelDir, 'truncated'), 'embedded')).unusable).toMatch(/^truncated: test-truncated.gguf has .* of the .* its tensors need/);
   });
 });

@@ -251,6 +251,36 @@ describe('mai interrupted', () => {
     }
   });
 
+  it('R2: a GGUF cut short in its tensor data is listed unusable with its name and size, skipped for another model, and fails with --strict (exit 1)', async () => {
+    const both = await createSandbox(['truncated', 'tiny']);
+    const cut = keyOf('truncated');
+    // What a user can read: the file's name, that it is truncated, and how much of it is there.
+    const reason = new RegExp(`truncated: ${TEST_MODELS.truncated.fileName.replace('.', '\\.')} has \\d+K of the [\\d.]+M its tensors need`);
+    try {
+      const models = await run(['models'], both.env);
+      expect(models.code).toBe(0);
+      const row = models.stdout.split('\n').find((line) => line.startsWith(cut)) ?? '';
+      expect(row).toMatch(new RegExp(`unusable: ${reason.source}`));
+      const listed = JSON.parse((await run(['models', '--json'], both.env)).stdout) as {models: {key: string; unusable: string | null}[]};
+      expect(listed.models.find((model) => model.key === cut)?.unusable).toMatch(reason);
+
+      const answered = await run(['ask', '--json', '--model', cut, 'hi'], both.env);
+      expect(answered.code).toBe(0);
+      const answer = JSON.parse(answered.stdout) as {text: string; model: string; fallbacks: {from: string; to: string; reason: string}[]};
+      expect(answer).toMatchObject({model: 'test-tiny', text: expect.stringContaining('Tiny test model here')});
+      expect(answer.fallbacks).toEqual([{from: cut, to: 'test-tiny', reason: expect.stringMatching(reason)}]);
+      expect(answered.stderr).toMatch(new RegExp(`^mai: ${cut} can't be used: ${reason.source}.*; answered with test-tiny$`, 'm'));
+
+      const strict = await run(['ask', '--strict', '--model', cut, 'hi'], both.env);
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toBe('');
+      expect(strict.stderr).toMatch(new RegExp(`^mai: ${cut} can't be used: ${reason.source}`, 'm'));
+      for (const output of [models.stderr, answered.stderr, strict.stderr]) expect(output).not.toMatch(/\n\s+at |llama_model_load/);
+    } finally {
+      await both.cleanup();
+    }
+  });
+
   it('lists the last switches in mai status, newest last', async () => {
     const both = await createSandbox(['demo-small', 'demo-large']);
     try {

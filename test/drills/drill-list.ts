@@ -15,6 +15,6 @@ export const DRILLS: readonly {readonly id: string; readonly scenario: string; r
   {id: 'R6', scenario: 'escape sequences from models, files and LM Studio → none reaches the terminal, on every output path'},
   {id: 'R7', scenario: '1 MB bracketed paste → the next key shows within 100 ms'},
   {id: 'R8', scenario: '100 keys in a burst, 100 switch requests → every key handled, the last model current, no leaked engine'},
-  {id: 'R9', scenario: '1,000-message soak through the TUI → RSS growth after warm-up < 5 %, frame time flat', drill: false},
+  {id: 'R9', scenario: '1,000-message soak through the TUI → RSS growth after warm-up < 5 %, frame time flat'},
   {id: 'R10', scenario: 'files 0600 and dirs 0700, no secret in logs, no listening socket by default'},
 ];

@@ -1,6 +1,7 @@
 import {opendir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {ModelInfo, Tier} from '../../domain.js';
+import {formatBytes} from '../../util/format.js';
 import {errorMessage} from '../model-error.js';
 import {fileTypeName, GgufHeaderError, readGgufHeader, type GgufHeader} from './gguf-header.js';
 
@@ -50,6 +51,14 @@ function tensorBytes(dimensions: readonly (number | bigint)[], ggmlType: number)
   if (!size) return null;
   const elements = dimensions.reduce<number>((product, d) => product * Number(d), 1);
   return Math.ceil(elements / size[0]) * size[1];
+}
+
+/**
+ * What a user reads about a file cut short: its name and how much of it is there, in sizes they
+ * know from `ls -h`, not byte offsets. The usual cause is a download or copy that did not finish.
+ */
+export function truncatedReason(file: string, sizeBytes: number, dataEnd: number): string {
+  return `truncated: ${path.basename(file)} has ${formatBytes(sizeBytes)} of the ${formatBytes(dataEnd)} its tensors need (an unfinished download or copy?)`;
 }
 
 type Metadata = Record<string, unknown>;
@@ -104,7 +113,7 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
       for (const tensor of (await readGgufHeader(partFile, IGNORED_KEYS)).tensors) params += tensor.dimensions.reduce((product, d) => product * d, 1);
     }
     if (knownSizes && dataEnd > sizeBytes)
-      return {...base, sizeBytes, arch, unusable: `truncated: its tensor data ends at byte ${dataEnd} but the file has ${sizeBytes}`};
+      return {...base, sizeBytes, arch, unusable: truncatedReason(file, sizeBytes, dataEnd)};
     const fileType = numberAt(general, 'file_type');
     const quantName = fileType === undefined ? undefined : fileTypeName(fileType);
     const tier = stringAt(mai, 'tier');
