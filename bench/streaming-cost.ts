@@ -94,7 +94,9 @@ async function child(ui: Ui, rate: number, seconds: number): Promise<void> {
 }
 
 async function measure(ui: Ui, rate: number, seconds: number): Promise<Cost> {
-  const {stdout} = await promisify(execFile)(process.execPath, [SELF, '--child', ui, String(rate), String(seconds)], {
+  // Both UIs on Ink as the bundled \`mai\` has it (scripts/ink-patches.js).
+  const hooks = fileURLToPath(new URL('../../scripts/ink-patch-hooks.js', import.meta.url));
+  const {stdout} = await promisify(execFile)(process.execPath, ['--import', hooks, SELF, '--child', ui, String(rate), String(seconds)], {
     env: {...process.env, NODE_ENV: 'production'},
   });
   return JSON.parse(stdout) as Cost;

@@ -8,10 +8,11 @@
 // dist/bin/ sits two levels down like dist/src/, so the paths the code resolves from its own file
 // (package.json, config/models.yaml, ./engine-host.js beside the engine's client) hold in both.
 import {build} from 'esbuild';
-import {rmSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {isPatchedInkFile, patchInkSource} from './ink-patches.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -25,6 +26,16 @@ const inkOutputClass = {
       contents: `export {default} from ${JSON.stringify(inkOutput)};`,
       loader: 'js',
     }));
+  },
+};
+
+// Ink's unbounded caches, bounded (ink-patches.js says why).
+const inkPatches = {
+  name: 'ink-patches',
+  setup(build) {
+    build.onLoad({filter: /[\\/]ink[\\/]build[\\/][\w-]+\.js$/}, (args) =>
+      isPatchedInkFile(args.path) ? {contents: patchInkSource(args.path, readFileSync(args.path, 'utf8')), loader: 'js'} : undefined,
+    );
   },
 };
 
@@ -53,6 +64,6 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
-  plugins: [inkOutputClass],
+  plugins: [inkOutputClass, inkPatches],
   logLevel: 'warning',
 });

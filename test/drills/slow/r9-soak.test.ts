@@ -10,6 +10,7 @@ import {words} from '../../support/chat-screen.js';
 import {KEYS} from '../../support/ink-keys.js';
 import {keyToFrame, median} from '../../support/key-to-frame.js';
 import {waitFor} from '../../support/wait-for.js';
+import {FIGURE} from '../drill-list.js';
 
 // R9 (issue 13): a 1,000-message soak through the TUI. The real Mai and the real App in this
 // process (chat-apps.ts), so this process's RSS is the UI's: the engine runs in its own child.
@@ -72,7 +73,7 @@ const apps = chatApps();
 describe('R9: 1,000-message soak through the TUI', () => {
   it(
     `1,000 messages typed and answered: RSS grows < ${RSS_GROWTH_LIMIT * 100} % after warm-up, key → frame stays flat, nothing lost`,
-    async () => {
+    async ({annotate}) => {
       const started = performance.now();
       const app = await apps.start(['demo-small'], {
         prepare: async (sandbox) => {
@@ -142,6 +143,7 @@ describe('R9: 1,000-message soak through the TUI', () => {
         `key → frame median: ${firstFrames.toFixed(2)} ms (messages ${WARM_UP * 2 + 1}–${(WARM_UP + WINDOW) * 2}) → ${lastFrames.toFixed(2)} ms (last ${WINDOW * 2}); per window: ${keyTimes.map((times) => median(times).toFixed(2)).join(', ')}`,
       ];
       process.stdout.write(`\n${figures.join('\n')}\n`);
+      await annotate(`RSS ${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} % (${mb(first.rssBytes)} → ${mb(last.rssBytes)}), key → frame ${firstFrames.toFixed(1)} → ${lastFrames.toFixed(1)} ms, ${runSeconds.toFixed(0)} s`, FIGURE);
       expect(growth, figures.join('\n')).toBeLessThan(RSS_GROWTH_LIMIT);
       expect(lastFrames, figures.join('\n')).toBeLessThan(firstFrames * FRAME_TIME_FACTOR);
     },
