@@ -147,16 +147,21 @@ describe('regenerate and edit', () => {
 });
 
 describe('a turn done again that fails before its first word', () => {
-  it('Ctrl+G keeps the old reply, on screen, in the file and after --resume, and says why the new one failed', async () => {
+  /** One exchange on mai-demo-small, then its model file broken: what comes next cannot load. */
+  async function answeredThenBroken(text: string) {
     const app = await startApp(['demo-small']);
-    const {stdin, frame} = app;
-    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
-    await type(stdin, 'hello');
-    await press(stdin, KEYS.enter);
-    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'), LOAD);
+    await waitFor(() => app.frame().includes('● mai-demo-small'), LOAD);
+    await type(app.stdin, text);
+    await press(app.stdin, KEYS.enter);
+    await waitFor(() => words(SMALL).test(app.frame()) && !app.frame().includes('reply in progress'), LOAD);
     const before = app.mai.getConversationHistory().map((m) => [m.role, m.text]);
-
     await breakModel(app, 'demo-small');
+    return {app, before};
+  }
+
+  it('Ctrl+G keeps the old reply, on screen, in the file and after --resume, and says why the new one failed', async () => {
+    const {app, before} = await answeredThenBroken('hello');
+    const {stdin, frame} = app;
     await press(stdin, '\u0007');
     await waitFor(() => statusRow(frame()).includes('the last reply stays') && !frame().includes('reply in progress'), LOAD);
     expect(statusRow(frame())).toContain('the last reply stays; the new reply failed: no model could be loaded');
@@ -174,15 +179,8 @@ describe('a turn done again that fails before its first word', () => {
   });
 
   it('an edited message resent keeps the old turn, on screen and in the file, and says why the reply failed', async () => {
-    const app = await startApp(['demo-small']);
+    const {app, before} = await answeredThenBroken('first');
     const {stdin, frame} = app;
-    await waitFor(() => frame().includes('● mai-demo-small'), LOAD);
-    await type(stdin, 'first');
-    await press(stdin, KEYS.enter);
-    await waitFor(() => words(SMALL).test(frame()) && !frame().includes('reply in progress'), LOAD);
-    const before = app.mai.getConversationHistory().map((m) => [m.role, m.text]);
-
-    await breakModel(app, 'demo-small');
     await press(stdin, KEYS.up);
     await press(stdin, KEYS.backspace, KEYS.backspace);
     await type(stdin, 'ly');
