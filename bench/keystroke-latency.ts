@@ -46,9 +46,22 @@ async function typeAndTime(terminal: TmuxTerminal, keys: number, shown: (typed: 
 }
 
 async function catBaseline(keys: number): Promise<Latencies> {
-  const terminal = TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command: 'exec cat'});
+  const terminal = await TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command: 'exec cat'});
   try {
-    await terminal.waitForOutput(() => true);
+    // cat prints nothing until it is typed to, and a key sent before the control client is
+    // attached (or cat has the terminal) is lost: once attached, a first key, echoed, says the
+    // pane is ready (waiting for "any output" raced with this and failed runs now and then).
+    await terminal.ready;
+    for (let tries = 0; ; tries++) {
+      terminal.type('.');
+      const echoed = await terminal.waitForOutput((out) => out.includes('.'), 1000).then(
+        () => true,
+        () => false,
+      );
+      if (echoed) break;
+      if (tries === 20) throw new Error('cat in tmux never echoed a key');
+    }
+    terminal.resetOutput();
     return await typeAndTime(terminal, keys, (typed) => typed.slice(-1));
   } finally {
     terminal.close();
@@ -57,7 +70,7 @@ async function catBaseline(keys: number): Promise<Latencies> {
 
 async function maiLatency(home: BenchHome, messages: number, keys: number, quick: boolean): Promise<Latencies> {
   const id = await seedConversation(home.env, messages, 'mai-demo-small');
-  const terminal = TmuxTerminal.open({
+  const terminal = await TmuxTerminal.open({
     columns: COLUMNS,
     rows: ROWS,
     command: `exec ${process.execPath} ${CLI} chat -c ${home.configPath} --resume ${id}`,

@@ -23,7 +23,7 @@ function median(values: readonly number[]): number {
 
 /** Milliseconds from starting `command` in a new pane until `shown` is in its output. */
 async function timeToOutput(command: string, shown: string, env: NodeJS.ProcessEnv): Promise<{ms: number; terminal: TmuxTerminal}> {
-  const terminal = TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command, env});
+  const terminal = await TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command, env});
   const at = await terminal.waitForOutput((out) => plainText(out).includes(shown), 30_000);
   return {ms: at - terminal.startedAt, terminal};
 }

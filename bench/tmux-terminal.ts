@@ -21,10 +21,15 @@ export class TmuxTerminal {
   /** Everything the program wrote since `resetOutput` (control-mode escapes decoded). */
   private output = '';
   private waiter: (() => void) | null = null;
+  private attached: () => void = () => {};
+  /** Resolves once the control client is attached (tmux sent it its first line). */
+  readonly ready = new Promise<void>((resolve) => (this.attached = resolve));
+
+  /** When the pane was asked to run the command (performance.now()). */
+  startedAt = 0;
 
   private constructor(
     private readonly socket: string,
-    readonly startedAt: number,
     env: NodeJS.ProcessEnv,
   ) {
     this.control = spawn('tmux', ['-L', socket, '-C', 'attach', '-t', 'bench'], {env});
@@ -32,20 +37,29 @@ export class TmuxTerminal {
     this.control.stdout.on('data', (data: string) => this.onControl(data));
   }
 
-  /** Starts `command` in a new pane; `startedAt` is when the tmux server was asked to start it. */
-  static open({columns, rows, command, env = process.env}: TmuxOptions): TmuxTerminal {
+  /**
+   * Starts `command` in a new pane once the control client is attached, so that none of its output
+   * is missed (a program started with the session could print before tmux had a client to report
+   * it to: a run of P3's baseline then waited out its timeout). `startedAt` is when the pane was
+   * asked to run the command.
+   */
+  static async open({columns, rows, command, env = process.env}: TmuxOptions): Promise<TmuxTerminal> {
     const socket = `mai-bench-${randomBytes(4).toString('hex')}`;
-    const startedAt = performance.now();
     // -f /dev/null: no user config; window-size manual: the control client must not resize it.
     execFileSync(
       'tmux',
-      ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', String(columns), '-y', String(rows), command, ';', 'set', '-g', 'window-size', 'manual'],
+      ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'bench', '-x', String(columns), '-y', String(rows), 'exec sleep 600', ';', 'set', '-g', 'window-size', 'manual'],
       {env},
     );
-    return new TmuxTerminal(socket, startedAt, env);
+    const terminal = new TmuxTerminal(socket, env);
+    await terminal.ready;
+    terminal.startedAt = performance.now();
+    execFileSync('tmux', ['-L', socket, 'respawn-pane', '-k', '-t', 'bench', command], {env});
+    return terminal;
   }
 
   private onControl(data: string): void {
+    this.attached();
     this.partial += data;
     const lines = this.partial.split('\n');
     this.partial = lines.pop() ?? '';
