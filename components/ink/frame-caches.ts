@@ -7,14 +7,13 @@ import Output, {type InkOutputClass} from './ink-output-class.js';
 // string, although a keystroke or a streamed token changes one or two rows. In profiles of typing,
 // idling and streaming that was most of the UI process's CPU time (and most of its garbage).
 //
-// Here Output.get is Ink's own algorithm (ink/build/output.js, 6.8) with three changes: the caches
-// of what is known about a line (its styled characters, its width) outlive the frame; empty cells
-// share one object; and a row whose cells are the very objects of the last frame's row keeps that
-// row's string instead of building it again. The frames are the same (test/tui/frame-caches.test.tsx
+// Here Output.get is Ink's own algorithm (ink/build/output.js, 6.8) with three changes: what is
+// known about a line (its styled characters, its width) is carried from the last frame to the
+// next, for the lines the next frame uses again (two frames' worth at most: a cache of every line
+// ever drawn held tens of MB of per-character objects); empty cells share one object; and a row
+// whose cells are the very objects of the last frame's row keeps that row's string instead of
+// building it again. The frames are the same (test/tui/frame-caches.test.tsx
 // compares them with Ink's own get on the same operations).
-
-/** Lines cached before the caches start again: a long session must not grow them without end. */
-const MAX_CACHED_LINES = 4000;
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
 type Operation =
@@ -22,8 +21,9 @@ type Operation =
   | {type: 'clip'; clip: Clip}
   | {type: 'unclip'};
 type Caches = {
-  readonly styledChars: Map<string, unknown>;
+  readonly styledChars: Map<string, StyledChar[]>;
   readonly widths: Map<string, number>;
+  readonly blockWidths: Map<string, number>;
   getStyledChars(line: string): StyledChar[];
   getStringWidth(text: string): number;
   getWidestLine(text: string): number;
@@ -35,13 +35,44 @@ const BLANK: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: fa
 // The empty cells after a wide character, one per character object, so that they too stay the same objects.
 const fillers = new WeakMap<StyledChar, StyledChar>();
 
-let shared: Caches | undefined;
+// Ink's caches of the last frame: a line this frame draws again takes what they know.
+let lastCaches: Caches | undefined;
 let lastRows: readonly Cell[][] = [];
 let lastStrings: readonly string[] = [];
 
 function isInkOutput(output: unknown): output is InkOutput {
   const candidate = output as Partial<InkOutput>;
-  return Array.isArray(candidate.operations) && typeof candidate.caches?.getStyledChars === 'function' && candidate.caches.styledChars instanceof Map;
+  const caches = candidate.caches;
+  return (
+    Array.isArray(candidate.operations) &&
+    typeof caches?.getStyledChars === 'function' &&
+    caches.styledChars instanceof Map &&
+    caches.widths instanceof Map &&
+    caches.blockWidths instanceof Map
+  );
+}
+
+/** `key`'s entry in this frame's `map`, else last frame's (carried over), else computed by Ink. */
+function carried<T>(map: Map<string, T>, last: Map<string, T> | undefined, key: string, compute: () => T): T {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = last?.get(key);
+    if (value === undefined) return compute();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Ink's caches of this frame, taking what the last frame knew of the lines it draws again. */
+function carriedCaches(caches: Caches, last: Caches | undefined): Caches {
+  return {
+    styledChars: caches.styledChars,
+    widths: caches.widths,
+    blockWidths: caches.blockWidths,
+    getStyledChars: (line) => carried(caches.styledChars, last?.styledChars, line, () => caches.getStyledChars(line)),
+    getStringWidth: (text) => carried(caches.widths, last?.widths, text, () => caches.getStringWidth(text)),
+    getWidestLine: (text) => carried(caches.blockWidths, last?.blockWidths, text, () => caches.getWidestLine(text)),
+  };
 }
 
 function filler(character: StyledChar): StyledChar {
@@ -106,9 +137,8 @@ function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>,
 }
 
 function get(this: InkOutput): {output: string; height: number} {
-  if (!shared || shared.styledChars.size > MAX_CACHED_LINES || shared.widths.size > MAX_CACHED_LINES * 4) shared = this.caches;
-  else this.caches = shared;
-  const caches = shared;
+  const caches = carriedCaches(this.caches, lastCaches);
+  lastCaches = this.caches;
   const output: Cell[][] = [];
   for (let y = 0; y < this.height; y++) output.push(new Array<Cell>(this.width).fill(BLANK));
   const clips: Clip[] = [];
