@@ -111,7 +111,7 @@ export async function measureStartUp({quick}: BenchOptions): Promise<BenchRow[]>
         id: 'P4',
         name: 'idle RSS of the UI process (model in its engine process)',
         goal: '< 80 MB',
-        figure: `${rest.rssMB.toFixed(0)} MB`,
+        figure: `${rest.rssMB.toFixed(1)} MB`,
         met: rest.rssMB < 80,
         values: {rssMB: rest.rssMB},
       },
