@@ -48,10 +48,8 @@ async function typeAndTime(terminal: TmuxTerminal, keys: number, shown: (typed: 
 async function catBaseline(keys: number): Promise<Latencies> {
   const terminal = await TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command: 'exec cat'});
   try {
-    // cat prints nothing until it is typed to, and a key sent before the control client is
-    // attached (or cat has the terminal) is lost: once attached, a first key, echoed, says the
-    // pane is ready (waiting for "any output" raced with this and failed runs now and then).
-    await terminal.ready;
+    // cat prints nothing until it is typed to, and a key sent before cat has the terminal is lost:
+    // a first key, echoed, says the pane is ready (waiting for "any output" failed runs now and then).
     for (let tries = 0; ; tries++) {
       terminal.type('.');
       const echoed = await terminal.waitForOutput((out) => out.includes('.'), 1000).then(

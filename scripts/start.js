@@ -30,7 +30,8 @@ function isStale() {
   } catch {
     return true;
   }
-  const sources = ['src', 'components', 'bench', 'test', 'tsconfig.json', 'package.json'];
+  // scripts/: the bundler and the patches to Ink it applies are part of what `mai` is.
+  const sources = ['src', 'components', 'bench', 'test', 'scripts', 'tsconfig.json', 'package.json'];
   return sources.some((source) => newestMtime(path.join(root, source)) > built);
 }
 

@@ -6,9 +6,8 @@ import {pathToFileURL} from 'node:url';
 // module is loaded from the file Ink itself imports, so this is Ink's own class, not a copy. In
 // the bundle (scripts/bundle.js) this file is replaced by a plain re-export of that same file.
 
-/** What frame-caches.ts relies on: a frame's text from `get`, and the caches each Output holds. */
-export type InkOutputCaches = {readonly styledChars: Map<string, unknown>; readonly widths: Map<string, number>; readonly blockWidths: Map<string, number>};
-export type InkOutputClass = {prototype: {get(): {output: string; height: number}; caches?: InkOutputCaches}};
+/** What frame-caches.ts replaces: the method that turns an Output's operations into the frame's text. */
+export type InkOutputClass = {prototype: {get(): {output: string; height: number}}};
 
 const inkEntry = createRequire(import.meta.url).resolve('ink');
 const loaded = (await import(pathToFileURL(path.join(path.dirname(inkEntry), 'output.js')).href)) as {default: InkOutputClass};

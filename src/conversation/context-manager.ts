@@ -203,11 +203,6 @@ export class ContextManager {
     return true;
   }
 
-  /** A turn done again is under way and its reply has no words yet. */
-  get redoPending(): boolean {
-    return this.redo !== null;
-  }
-
   /**
    * The turn done again ended without a word (it failed or was stopped first): the messages it took
    * back return, and the edited message goes; the file never heard of it. False when there was none.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {ModelInfo, Tier} from '../../domain.js';
 import {formatBytes} from '../../util/format.js';
 import {errorMessage} from '../model-error.js';
-import {fileTypeName, GgufHeaderError, readGgufHeader, type GgufHeader} from './gguf-header.js';
+import {fileTypeName, readGgufHeader, type GgufHeader} from './gguf-header.js';
 
 // Discovery of GGUF files and what can be learnt from their headers without loading them.
 
@@ -46,11 +46,15 @@ const GGML_TYPE_SIZES: Readonly<Record<number, readonly [number, number]>> = {
   29: [256, 56], 30: [1, 2], 34: [256, 54], 35: [256, 66], 39: [32, 17],
 };
 
-function tensorBytes(dimensions: readonly (number | bigint)[], ggmlType: number): number | null {
+/** How many numbers a tensor of these dimensions holds: its share of the model's parameters. */
+function elementCount(dimensions: readonly number[]): number {
+  return dimensions.reduce((product, d) => product * d, 1);
+}
+
+function tensorBytes(dimensions: readonly number[], ggmlType: number): number | null {
   const size = GGML_TYPE_SIZES[ggmlType];
   if (!size) return null;
-  const elements = dimensions.reduce<number>((product, d) => product * Number(d), 1);
-  return Math.ceil(elements / size[0]) * size[1];
+  return Math.ceil(elementCount(dimensions) / size[0]) * size[1];
 }
 
 /**
@@ -101,7 +105,7 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
     let dataEnd = 0;
     let knownSizes = true;
     for (const tensor of header.tensors) {
-      params += tensor.dimensions.reduce((product, d) => product * d, 1);
+      params += elementCount(tensor.dimensions);
       const bytes = tensorBytes(tensor.dimensions, tensor.ggmlType);
       if (bytes === null) knownSizes = false;
       else dataEnd = Math.max(dataEnd, tensor.fileOffset + bytes);
@@ -110,7 +114,7 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
     const firstPart = /-00001-of-(\d+)\.gguf$/i.exec(file);
     for (let part = 2; firstPart && part <= parts; part++) {
       const partFile = `${file.slice(0, firstPart.index)}-${String(part).padStart(5, '0')}-of-${firstPart[1]}.gguf`;
-      for (const tensor of (await readGgufHeader(partFile, IGNORED_KEYS)).tensors) params += tensor.dimensions.reduce((product, d) => product * d, 1);
+      for (const tensor of (await readGgufHeader(partFile, IGNORED_KEYS)).tensors) params += elementCount(tensor.dimensions);
     }
     if (knownSizes && dataEnd > sizeBytes)
       return {...base, sizeBytes, arch, unusable: truncatedReason(file, sizeBytes, dataEnd)};
@@ -139,7 +143,6 @@ export async function readModelInfo(file: string, backendId: string): Promise<Mo
       ...(tier && TIER_NAMES.has(tier) ? {tier: tier as Tier} : {}),
     };
   } catch (error) {
-    const reason = error instanceof GgufHeaderError ? error.message : errorMessage(error);
-    return {...base, sizeBytes, unusable: `not a readable GGUF model: ${reason}`};
+    return {...base, sizeBytes, unusable: `not a readable GGUF model: ${errorMessage(error)}`};
   }
 }

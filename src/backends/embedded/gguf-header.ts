@@ -77,8 +77,13 @@ class HeaderReader {
     return this.at;
   }
 
-  private async need(bytes: number): Promise<number> {
+  /** The header goes on for `bytes` more: else the file ends inside it. */
+  private within(bytes: number): void {
     if (this.at + bytes > this.size) throw new GgufHeaderError(`its header is cut short: the file ends at byte ${this.size}`);
+  }
+
+  private async need(bytes: number): Promise<number> {
+    this.within(bytes);
     const offset = this.at - this.start;
     if (offset + bytes <= this.buffer.length) return offset;
     const length = Math.max(bytes, CHUNK_BYTES);
@@ -111,8 +116,8 @@ class HeaderReader {
     return this.buffer.toString('utf8', offset, offset + length);
   }
 
-  async skip(bytes: number): Promise<void> {
-    if (this.at + bytes > this.size) throw new GgufHeaderError(`its header is cut short: the file ends at byte ${this.size}`);
+  skip(bytes: number): void {
+    this.within(bytes);
     this.at += bytes;
   }
 
@@ -157,11 +162,11 @@ class HeaderReader {
     if (count > MAX_ARRAY_ITEMS) throw new GgufHeaderError(`its header is damaged: an array of ${count} items at byte ${this.at - 12}`);
     const fixed = FIXED_SIZES[itemType];
     if (!keep && fixed !== undefined) {
-      await this.skip(fixed * count);
+      this.skip(fixed * count);
       return undefined;
     }
     if (!keep && itemType === ValueType.String) {
-      for (let i = 0; i < count; i++) await this.skip(await this.u64());
+      for (let i = 0; i < count; i++) this.skip(await this.u64());
       return undefined;
     }
     const items: unknown[] = [];
