@@ -3,7 +3,8 @@ import {readFile} from 'node:fs/promises';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {Mai} from '../src/mai.js';
-import {machineSource, readMemory, type ResourceSource} from '../src/monitor/resource-monitor.js';
+import {readMemory} from '../src/monitor/memory-reader.js';
+import {machineSource, type ResourceSource} from '../src/monitor/resource-monitor.js';
 import {LOCAL_HOST, type SwitchRecord} from '../src/store.js';
 import {createBenchHome} from './bench-home.js';
 

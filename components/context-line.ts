@@ -1,4 +1,5 @@
 import type {ContextReport} from '../src/store.js';
+import {formatCount} from '../src/util/locale-free.js';
 
 // What the status bar says about the context: how full the current model's window is and, when the
 // conversation does not fit it, what was sent in full, summarized and left out. Pure, so it is
@@ -6,7 +7,7 @@ import type {ContextReport} from '../src/store.js';
 
 export type ContextLine = {readonly text: string; readonly warn: boolean};
 
-const count = (n: number) => n.toLocaleString('en-US');
+const count = formatCount;
 
 /** "ctx 534/1,024: 2 kept, 50 summarized, 8 dropped, summarizing…", or null before the first fit. */
 export function contextLine(report: ContextReport | null): ContextLine | null {

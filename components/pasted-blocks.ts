@@ -1,3 +1,5 @@
+import {formatCount} from '../src/util/locale-free.js';
+
 // A large paste is kept out of the composer's text: the text holds one placeholder character for
 // it (a user-perceived character of its own, so the cursor, Backspace and Delete treat the block
 // as one), the block's text sits beside it, and the composer draws a one-line label. Typing next to
@@ -58,7 +60,7 @@ export function pastedBlock(text: string): PastedBlock {
 
 /** "[pasted 1.0 MB, 16,000 lines]": what a collapsed block shows (with " ▾" when expanded). */
 export function pasteLabel(block: PastedBlock): string {
-  const lines = `${block.lines.toLocaleString('en-US')} ${block.lines === 1 ? 'line' : 'lines'}`;
+  const lines = `${formatCount(block.lines)} ${block.lines === 1 ? 'line' : 'lines'}`;
   return `[pasted ${formatPasteSize(block.bytes)}, ${lines}]${block.expanded ? ' ▾' : ''}`;
 }
 

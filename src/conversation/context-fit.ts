@@ -1,4 +1,5 @@
 import type {Role} from '../domain.js';
+import {formatCount} from '../util/locale-free.js';
 
 // What of a conversation goes into a model's prompt (DESIGN.md §7): pure decisions over token
 // counts, so that they are table-tested and cost microseconds; counting, files and models are the
@@ -192,7 +193,7 @@ export function summaryChunkEnd(messages: readonly number[], roles: readonly Rol
 
 /** The marker that replaces the middle of a message cut to fit. */
 export function cutMarker(characters: number): string {
-  return `\n[… ${characters.toLocaleString('en-US')} characters cut here by mai to fit the model's context …]\n`;
+  return `\n[… ${formatCount(characters)} characters cut here by mai to fit the model's context …]\n`;
 }
 
 /**

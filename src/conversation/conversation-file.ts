@@ -4,6 +4,7 @@ import {chmod, mkdir, readdir, readFile, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {ConversationNotFoundError} from './conversation-not-found.js';
 import {CONVERSATION_FORMAT, encodeEvent, replayConversation, type ConversationEvent, type ReplayedConversation} from './conversation-events.js';
+import {compareText} from '../util/locale-free.js';
 
 // Conversation files: `$XDG_STATE_HOME/mai/conversations/<id>.jsonl`, mode 0600 in a 0700 folder.
 // Lines are written synchronously (a small write into the page cache takes microseconds, and it
@@ -163,7 +164,7 @@ async function savedFiles(dir: string): Promise<SavedFile[]> {
         return info?.isFile() ? {id: name.slice(0, -EXTENSION.length), path: file, updatedAt: info.mtimeMs} : null;
       }),
   );
-  return files.filter((file): file is SavedFile => file !== null).sort((a, b) => b.updatedAt - a.updatedAt || b.id.localeCompare(a.id));
+  return files.filter((file): file is SavedFile => file !== null).sort((a, b) => b.updatedAt - a.updatedAt || compareText(b.id, a.id));
 }
 
 async function readInfo(file: SavedFile): Promise<ConversationInfo | null> {

@@ -1,6 +1,7 @@
 import type {ModelEntry} from '../store.js';
 import {TIERS, type Tier} from '../domain.js';
 import {gib} from './estimate.js';
+import {compareText} from '../util/locale-free.js';
 
 // Which model to use now: pure, so that every rule has a table test.
 
@@ -20,7 +21,7 @@ const tierRank = (tier: Tier) => TIERS.indexOf(tier);
 /** Larger tier first; real models before demo models; within a tier the larger model. */
 export function compareByCapability(a: ModelEntry, b: ModelEntry): number {
   if (a.demo !== b.demo) return a.demo ? 1 : -1;
-  return tierRank(b.tier) - tierRank(a.tier) || b.sizeBytes - a.sizeBytes || a.key.localeCompare(b.key);
+  return tierRank(b.tier) - tierRank(a.tier) || b.sizeBytes - a.sizeBytes || compareText(a.key, b.key);
 }
 
 export function selectBestModel({entries, preferredKey, exclude, availableBytes}: SelectionInput): Selection | null {

@@ -1,5 +1,5 @@
 import type {GpuSample} from '../store.js';
-import {gpusFromGraphics, type GraphicsController} from './graphics.js';
+import {gpusFromGraphics, linuxHasComputeGpu, type GraphicsController} from './graphics.js';
 import {NvidiaSmiReader} from './nvidia-reader.js';
 
 // Where the GPU figures come from: NVIDIA's nvidia-smi, kept running (nvidia-reader.ts); else
@@ -22,8 +22,12 @@ export type GpuMonitorOptions = {
 // whose figures might move, and then once a minute.
 const GRAPHICS_REFRESH_MS = 60_000;
 
-// Loaded on first use only (it is 700 KB of code): most machines answer through nvidia-smi.
-const defaultGraphics = async () => (await (await import('systeminformation')).default.graphics()).controllers;
+// Loaded on first use only (it is 430 KB of code): most machines answer through nvidia-smi, and a
+// Linux machine without a GPU driver has nothing for it to find.
+async function defaultGraphics(): Promise<readonly GraphicsController[]> {
+  if (process.platform === 'linux' && !(await linuxHasComputeGpu())) return [];
+  return (await (await import('systeminformation')).default.graphics()).controllers;
+}
 
 export class GpuMonitor {
   private readonly nvidia: NvidiaSmiReader;

@@ -1,3 +1,5 @@
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
 import type {Systeminformation} from 'systeminformation';
 import {sanitizeForTerminal} from '../util/sanitize.js';
 import type {GpuSample} from '../store.js';
@@ -52,4 +54,19 @@ export function gpusFromGraphics(controllers: readonly GraphicsController[], pla
     });
   }
   return gpus;
+}
+
+// PCI vendor IDs of the GPU makers above (NVIDIA, AMD, Intel, Qualcomm), as sysfs writes them.
+const COMPUTE_PCI_VENDORS = new Set(['0x10de', '0x1002', '0x8086', '0x5143']);
+
+/**
+ * Whether Linux has a display driver bound to a GPU that could run a model: any of
+ * /sys/class/drm/card<N>/device/vendor is one of those vendors. Without one, graphics() would only
+ * find a virtual machine's adapter or nothing, after running lspci: mai skips it (and loading
+ * systeminformation, 430 KB of code) and shows "no GPU".
+ */
+export async function linuxHasComputeGpu(drm = '/sys/class/drm'): Promise<boolean> {
+  const cards = (await readdir(drm).catch(() => [])).filter((name) => /^card\d+$/.test(name));
+  const vendors = await Promise.all(cards.map((card) => readFile(path.join(drm, card, 'device', 'vendor'), 'utf8').catch(() => '')));
+  return vendors.some((vendor) => COMPUTE_PCI_VENDORS.has(vendor.trim().toLowerCase()));
 }

@@ -16,6 +16,7 @@ import {
 } from '../store.js';
 import {CpuMeter} from './cpu-meter.js';
 import {GpuMonitor} from './gpu-monitor.js';
+import {readMemory} from './memory-reader.js';
 import {ewma, initialPressure, nextPressure, worseLevel, type PressureLevel, type PressureRule, type PressureState} from './pressure.js';
 import {RingBuffer} from './ring-buffer.js';
 
@@ -27,20 +28,6 @@ export type ResourceSample = {readonly cpu: CpuSample; readonly memory: MemorySa
 
 /** Where CPU and memory figures come from: the machine by default; injected in tests. */
 export type ResourceSource = () => Promise<ResourceSample>;
-
-/** RAM as the kernel counts it: "available" is what can be allocated without swapping, not "free". */
-export async function readMemory(): Promise<MemorySample> {
-  // Loaded on the first sample, after the chat's first frame: systeminformation is 700 KB of code.
-  const {default: si} = await import('systeminformation');
-  const mem = await si.mem();
-  return {
-    totalBytes: mem.total,
-    availableBytes: mem.available,
-    usedBytes: mem.total - mem.available,
-    swapTotalBytes: mem.swaptotal,
-    swapUsedBytes: mem.swapused,
-  };
-}
 
 export function machineSource(cpu = new CpuMeter()): ResourceSource {
   return async () => {

@@ -1,8 +1,8 @@
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {gpusFromGraphics, type GraphicsController} from '../../src/monitor/graphics.js';
+import {gpusFromGraphics, linuxHasComputeGpu, type GraphicsController} from '../../src/monitor/graphics.js';
 import {GpuMonitor} from '../../src/monitor/gpu-monitor.js';
 import {NvidiaSmiReader} from '../../src/monitor/nvidia-reader.js';
 import {nvidiaSmiArgs, parseNvidiaSmiLine} from '../../src/monitor/nvidia-smi.js';
@@ -92,6 +92,35 @@ describe('GPUs from systeminformation (no nvidia-smi)', () => {
   it('sanitizes names', () => {
     const [gpu] = gpusFromGraphics([controller({vendor: 'NVIDIA', model: `NVIDIA T${ESC}[31m4\u0007`, vram: 15360})], 'linux', 'x64');
     expect(gpu?.name).toBe('NVIDIA T4');
+  });
+});
+
+describe('whether Linux has a GPU driver for graphics() to ask about', () => {
+  let drm: string;
+  beforeEach(async () => {
+    drm = await mkdtemp(path.join(os.tmpdir(), 'mai-drm-'));
+  });
+  afterEach(() => rm(drm, {recursive: true, force: true}));
+  const card = async (name: string, vendor: string) => {
+    await mkdir(path.join(drm, name, 'device'), {recursive: true});
+    await writeFile(path.join(drm, name, 'device', 'vendor'), `${vendor}\n`);
+  };
+
+  it('an AMD card bound to its driver: yes', async () => {
+    await card('card0', '0x1002');
+    expect(await linuxHasComputeGpu(drm)).toBe(true);
+  });
+
+  it("a virtual machine's display adapter only (Red Hat virtio, Cirrus): no", async () => {
+    await card('card0', '0x1af4');
+    await card('card1', '0x1013');
+    // Connectors are listed beside the cards; they are not cards.
+    await mkdir(path.join(drm, 'card0-Virtual-1'));
+    expect(await linuxHasComputeGpu(drm)).toBe(false);
+  });
+
+  it('no /sys/class/drm at all (a container, a server without a display driver): no', async () => {
+    expect(await linuxHasComputeGpu(path.join(drm, 'absent'))).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
 import {TIERS, type Tier} from '../../domain.js';
 import type {ModelEntry} from '../../store.js';
 import {comparePlacement, isRemote, runsRemotely, type HostPool} from './hosts.js';
+import {compareText} from '../../util/locale-free.js';
 
 const GiB = 1024 ** 3;
 
@@ -87,7 +88,7 @@ export function pickInTier<E extends PolicyEntry>(
         comparePlacement(a, b, memory) ||
         Number(loadedKeys.has(b.key)) - Number(loadedKeys.has(a.key)) ||
         sign * (a.estimateBytes - b.estimateBytes) ||
-        a.key.localeCompare(b.key),
+        compareText(a.key, b.key),
     )[0];
 }
 

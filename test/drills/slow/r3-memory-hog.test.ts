@@ -1,5 +1,5 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {readMemory} from '../../../src/monitor/resource-monitor.js';
+import {readMemory} from '../../../src/monitor/memory-reader.js';
 import {MemoryHog} from '../../support/memory-hog-process.js';
 import {TEST_MODELS} from '../../support/models.js';
 import {loggedEvents, startPolicyMai, type PolicyMai} from '../../support/policy-mai.js';
