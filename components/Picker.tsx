@@ -3,6 +3,7 @@ import TextInput from 'ink-text-input';
 import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import {fitToWidth} from '../src/util/format.js';
+import {splitAtCursor} from './composer-layout.js';
 import {activeBindings} from './keys.js';
 import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
 import {modelWindow} from './model-line.js';
@@ -21,20 +22,26 @@ export type Props = {
 /** The filter line and the hint line take two of the box's rows. */
 const FIXED_ROWS = 2;
 const TITLES = {model: 'pick a model', conversation: 'resume a conversation'} as const;
+/** The filter's TextInputs never change it themselves: the key layer does. */
+const ignore = (): void => undefined;
 
 /**
  * The model picker (Ctrl+O) and the conversation picker (Ctrl+R): a filter field and the rows it
  * leaves, the selected one marked. Rows come from picker-items.ts, as the key layer computes them.
  *
- * The filter field is ink-text-input's TextInput, drawn unfocused (`focus={false}`) with its value
- * driven by mai's key dispatcher (usePickerKeys.ts, picker-reducer.ts). Focused, TextInput reads keys
- * itself through Ink's useInput, which listens to the same raw input as mai's dispatcher: every key
- * would be handled twice (typed into the filter and acted on by the dispatcher), and useInput takes
- * a read holding several keys as one input, the very loss mai's parser exists to prevent. Ink has
- * no public way to give one component a stdin of its own (its StdinContext is not exported), so
- * TextInput draws the value and the placeholder, and the cursor is drawn after it: the filter only
- * ever grows or shrinks at its end. A cursor inside the filter would need TextInput to take its
- * position from outside; ink-text-input 6 keeps it in its own state, moved only by its useInput.
+ * The filter field is drawn with ink-text-input's TextInput, unfocused (`focus={false}`), its value
+ * and cursor driven by mai's key dispatcher (usePickerKeys.ts, picker-reducer.ts). Focused,
+ * TextInput reads keys itself through Ink's useInput, which listens to the same raw input as mai's
+ * dispatcher: every key would be handled twice (typed into the filter and acted on by the
+ * dispatcher), and useInput takes a read holding several keys as one input, the very loss mai's
+ * parser exists to prevent. Ink has no public way to give one component a stdin of its own (its
+ * StdinContext is not exported). And ink-text-input 6 keeps its cursor in its own state, moved only
+ * by its useInput, so it cannot draw a cursor placed from outside. So the field is three pieces: a
+ * TextInput with the text before the cursor (and the placeholder while the filter is empty), the
+ * cursor cell as the composer draws it (the character under it inverted, a space past the end),
+ * and a second TextInput with the rest. Unfocused, a TextInput draws its value as it is, so the
+ * rest shows faithfully in one; it is given no placeholder, which it would show whenever the
+ * cursor is at the end.
  */
 export function Picker({store, state, width, height}: Props) {
   const models = useStore(store, (s) => s.models);
@@ -46,13 +53,15 @@ export function Picker({store, state, width, height}: Props) {
   const {start, end} = modelWindow(rows.length, selected, room);
   const loading = kind === 'conversation' && state.conversations === null;
   const bindings = activeBindings();
+  const {before, under, after} = splitAtCursor(state.query, {start: 0, end: state.query.length}, state.cursor);
   const empty = loading ? 'reading the saved conversations…' : state.query === '' ? (kind === 'model' ? 'no models yet' : 'no saved conversations yet') : 'nothing matches';
   return (
     <Panel title={TITLES[kind]} width={width} height={height}>
       <Box flexShrink={0}>
         <Text color="cyan">{'> '}</Text>
-        <TextInput value={state.query} onChange={() => undefined} focus={false} placeholder="type to filter" />
-        <Text inverse> </Text>
+        <TextInput value={before} onChange={ignore} focus={false} placeholder={state.query === '' ? 'type to filter' : ''} />
+        <Text inverse>{under}</Text>
+        <TextInput value={after} onChange={ignore} focus={false} />
       </Box>
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
         {rows.length === 0 ? <Text dimColor>{empty}</Text> : null}

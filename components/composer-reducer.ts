@@ -123,7 +123,7 @@ function lineEnd(text: string, cursor: number): number {
   return end === -1 ? text.length : end;
 }
 
-function previousBoundary(text: string, cursor: number): number {
+export function previousBoundary(text: string, cursor: number): number {
   const start = lineStart(text, cursor);
   if (start === cursor) return cursor - 1; // the newline before this line
   let boundary = start;
@@ -131,7 +131,7 @@ function previousBoundary(text: string, cursor: number): number {
   return boundary;
 }
 
-function nextBoundary(text: string, cursor: number): number {
+export function nextBoundary(text: string, cursor: number): number {
   if (text[cursor] === '\n') return cursor + 1;
   const first = segmenter.segment(text.slice(cursor, lineEnd(text, cursor)))[Symbol.iterator]().next();
   return first.done ? cursor + 1 : cursor + first.value.segment.length;

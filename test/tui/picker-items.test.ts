@@ -71,7 +71,7 @@ describe('the conversation rows', () => {
 describe('the picker reducer', () => {
   it('opens, filters, moves within the rows and closes', () => {
     let state = pickerReducer(CLOSED_PICKER, {type: 'open', kind: 'model'});
-    expect(state).toEqual({kind: 'model', query: '', selected: 0, conversations: null});
+    expect(state).toEqual({kind: 'model', query: '', cursor: 0, selected: 0, conversations: null});
     state = pickerReducer(state, {type: 'move', delta: 1, count: 3});
     state = pickerReducer(state, {type: 'move', delta: 5, count: 3});
     expect(state.selected).toBe(2);

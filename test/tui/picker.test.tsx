@@ -1,7 +1,8 @@
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {cleanup} from 'ink-testing-library';
-import {afterEach, describe, expect, it} from 'vitest';
+import stripAnsi from 'strip-ansi';
+import {afterAll, afterEach, describe, expect, it, vi} from 'vitest';
 import {Mai} from '../../src/mai.js';
 import {renderChat, words} from '../support/chat-screen.js';
 import {KEYS, press, type} from '../support/ink-keys.js';
@@ -11,6 +12,19 @@ import {waitFor} from '../support/wait-for.js';
 
 // The model picker (Ctrl+O), the conversation picker (Ctrl+R), the help's keys and keys chosen in
 // the config, on the real Mai and the real engine, driven by keystrokes.
+
+// The filter's cursor is a cell in inverse video: chalk decides on colours when Ink is first
+// imported, and the test's stdout is no terminal.
+const savedForceColor = vi.hoisted(() => {
+  const saved = process.env.FORCE_COLOR;
+  process.env.FORCE_COLOR = '1';
+  return saved;
+});
+
+afterAll(() => {
+  if (savedForceColor === undefined) delete process.env.FORCE_COLOR;
+  else process.env.FORCE_COLOR = savedForceColor;
+});
 
 const CTRL_O = '\u000f';
 const CTRL_R = '\u0012';
@@ -43,6 +57,18 @@ function modelRows(frame: string): string[] {
 }
 
 const statusBar = (frame: string) => frame.split('\n').at(-1) ?? '';
+
+/**
+ * The picker's filter field as the user sees it, the cursor cell (drawn in inverse video) in
+ * brackets: "sm[a]l" is "smal" with the cursor on its "a". It is the line under the title.
+ */
+function filterField(rawFrame: string): string {
+  const lines = rawFrame.split('\n');
+  const title = lines.findIndex((line) => stripAnsi(line).includes('pick a model'));
+  const line = lines[title + 1] ?? '';
+  const marked = stripAnsi(line.replace(/\u001b\[7m(.*?)\u001b\[27m/g, '[$1]'));
+  return /│ > (.*?) *│/.exec(marked)?.[1] ?? marked;
+}
 
 describe('the model picker', () => {
   it('filters fuzzily as you type, and Enter switches to the chosen model and pins it', async () => {
@@ -86,6 +112,54 @@ describe('the model picker', () => {
     await press(stdin, KEYS.down, KEYS.down, KEYS.up, KEYS.down);
     await press(stdin, KEYS.enter);
     await waitFor(() => statusBar(frame()).includes(`model ${rest}`));
+  });
+
+  it('edits the filter at a cursor that ← → Home End move, one character at a time', async () => {
+    const {stdin, frame, lastFrame} = await startApp(['demo-small', 'demo-medium', 'demo-large']);
+    await waitFor(() => frame().includes('● mai-demo-small'));
+    const field = () => filterField(lastFrame() ?? '');
+
+    await press(stdin, CTRL_O);
+    await waitFor(() => frame().includes('pick a model'));
+    expect(field()).toBe('type to filter[ ]');
+
+    await type(stdin, 'smal');
+    await waitFor(() => field() === 'smal[ ]');
+    expect(modelRows(frame()).map((row) => /mai-demo-\w+/.exec(row)?.[0])).toEqual(['mai-demo-small']);
+
+    // Typed text lands at the cursor, and the rows are those of the new filter.
+    await press(stdin, KEYS.left, KEYS.left);
+    await waitFor(() => field() === 'sm[a]l');
+    await type(stdin, 'X');
+    await waitFor(() => field() === 'smX[a]l');
+    await waitFor(() => frame().includes('nothing matches'));
+    expect(modelRows(frame())).toEqual([]);
+
+    // Home, then Delete erases the first character; End, then Backspace the last.
+    await press(stdin, KEYS.home);
+    await waitFor(() => field() === '[s]mXal');
+    await press(stdin, KEYS.delete);
+    await waitFor(() => field() === '[m]Xal');
+    await press(stdin, KEYS.end);
+    await waitFor(() => field() === 'mXal[ ]');
+    await press(stdin, KEYS.backspace);
+    await waitFor(() => field() === 'mXa[ ]');
+    // → at the end stays there; the key after it shows it did not move.
+    await press(stdin, KEYS.right, KEYS.left);
+    await waitFor(() => field() === 'mX[a]');
+
+    // Backspace in the middle: "ma" is in every model's name, so every row is back.
+    await press(stdin, KEYS.backspace);
+    await waitFor(() => field() === 'm[a]');
+    await waitFor(() => modelRows(frame()).length === 3);
+
+    // A paste goes in at the cursor too; Ctrl+U empties the field.
+    await press(stdin, KEYS.home, 'lar');
+    await waitFor(() => field() === 'lar[m]a');
+    expect(modelRows(frame()).map((row) => /mai-demo-\w+/.exec(row)?.[0])).toEqual(['mai-demo-large']);
+    await press(stdin, KEYS.ctrlU);
+    await waitFor(() => field() === 'type to filter[ ]');
+    expect(modelRows(frame())).toHaveLength(3);
   });
 
   it('closes with Esc and changes nothing', async () => {
