@@ -202,12 +202,16 @@ function growingParagraph(paragraph: string, width: number): string[] {
   // A word longer than a line is split where its whole length says, which can pull part of it
   // back onto the line before: then the paragraph is wrapped whole.
   const longWord = new RegExp(`\\S{${Math.max(1, width - indent)},}`);
+  let lastLineStart: number | null;
   if (previous && previous.width === width && paragraph.startsWith(previous.paragraph) && previous.lines.length > 1 && !longWord.test(rest)) {
-    lines = [...previous.lines.slice(0, -1), ...wrapParagraph(' '.repeat(indent) + rest, width)];
+    const rewrapped = wrapParagraph(' '.repeat(indent) + rest, width);
+    lines = [...previous.lines.slice(0, -1), ...rewrapped];
+    // Walking only the lines wrapped again keeps the frame's cost flat as the paragraph grows.
+    lastLineStart = lineStart(paragraph, rewrapped, previous.lastLineStart, indent);
   } else {
     lines = wrapParagraph(paragraph, width);
+    lastLineStart = lineStart(paragraph, lines, /^ */.exec(paragraph)?.[0].length ?? 0, /^ */.exec(lines[0] ?? '')?.[0].length ?? 0);
   }
-  const lastLineStart = lineStart(paragraph, lines);
   // Only a last line that begins a word: a word longer than the line is split where its length
   // says, so the lines it spans may change as it grows.
   growing = lastLineStart !== null && paragraph[lastLineStart - 1] === ' ' ? {width, paragraph, lines, lastLineStart} : null;
@@ -215,13 +219,12 @@ function growingParagraph(paragraph: string, width: number): string[] {
 }
 
 /**
- * Where the last of `lines` begins in `paragraph`, found by walking the lines over it (wrapping
- * only drops the spaces at a break and repeats the indentation); null if they do not match.
+ * Where the last of `lines` begins in `paragraph`, found by walking the lines over it from `from`
+ * (wrapping only drops the spaces at a break and repeats the indentation, `repeated` spaces at the
+ * start of every line); null if they do not match.
  */
-function lineStart(paragraph: string, lines: readonly string[]): number | null {
-  const indent = /^ */.exec(paragraph)?.[0].length ?? 0;
-  const repeated = /^ */.exec(lines[0] ?? '')?.[0].length ?? 0;
-  let at = indent;
+function lineStart(paragraph: string, lines: readonly string[], from: number, repeated: number): number | null {
+  let at = from;
   for (let i = 0; i < lines.length; i++) {
     while (paragraph[at] === ' ') at++;
     if (i === lines.length - 1) return at;

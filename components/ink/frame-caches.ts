@@ -8,7 +8,7 @@ import Output, {type InkOutputClass} from './ink-output-class.js';
 // idling and streaming that was most of the UI process's CPU time (and most of its garbage).
 //
 // Here Output.get is Ink's own algorithm (ink/build/output.js, 6.8) with three changes: what is
-// known about a line (its styled characters, its width) is carried from the last frame to the
+// known about a line (its styled characters, its width, its cells as placed in a row) is carried from the last frame to the
 // next, for the lines the next frame uses again (two frames' worth at most: a cache of every line
 // ever drawn held tens of MB of per-character objects); empty cells share one object; and a row
 // whose cells are the very objects of the last frame's row keeps that row's string instead of
@@ -125,20 +125,35 @@ function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>,
     if (!row) continue;
     let line = text;
     for (const transformer of transformers) line = transformer(line, index);
-    let offsetX = x;
-    for (const character of caches.getStyledChars(line)) {
-      row[offsetX] = character;
-      const characterWidth = Math.max(1, caches.getStringWidth(character.value));
-      for (let i = 1; i < characterWidth; i++) row[offsetX + i] = filler(character);
-      offsetX += characterWidth;
-    }
+    const cells = laidOut(line, caches);
+    for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
     offsetY++;
   }
+}
+
+// A line's cells as Ink places them: each character, and after a wide one its empty filler cells.
+// Kept for the next frame like Ink's caches, so a line drawn again is copied, not measured again.
+let laidNow = new Map<string, Cell[]>();
+let laidLast = new Map<string, Cell[]>();
+
+function laidOut(line: string, caches: Caches): Cell[] {
+  return carried(laidNow, laidLast, line, () => {
+    const cells: Cell[] = [];
+    for (const character of caches.getStyledChars(line)) {
+      cells.push(character);
+      const characterWidth = Math.max(1, caches.getStringWidth(character.value));
+      for (let i = 1; i < characterWidth; i++) cells.push(filler(character));
+    }
+    laidNow.set(line, cells);
+    return cells;
+  });
 }
 
 function get(this: InkOutput): {output: string; height: number} {
   const caches = carriedCaches(this.caches, lastCaches);
   lastCaches = this.caches;
+  laidLast = laidNow;
+  laidNow = new Map();
   const output: Cell[][] = [];
   for (let y = 0; y < this.height; y++) output.push(new Array<Cell>(this.width).fill(BLANK));
   const clips: Clip[] = [];
