@@ -12,7 +12,7 @@ export type Props = {
 
 /**
  * The reply being written, below the finished messages. The only component subscribed to the
- * streaming text (STYLE.md 4): a flush (every 33 ms at most) re-renders these few lines and nothing
+ * streaming text (STYLE.md 4): a flush (every 50 ms at most) re-renders these few lines and nothing
  * else, and only the last `rows` lines of the reply are wrapped at all.
  */
 export function StreamingTail({store, width, rows}: Props) {

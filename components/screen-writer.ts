@@ -52,7 +52,7 @@ export class ScreenWriter extends Writable {
    * `terminal` is the real stdout; frames reaching this writer faster than every `intervalMs`
    * are coalesced (only the newest is drawn). 4 ms, not a 60 Hz frame (16 ms): a key typed just
    * after the last frame waited out the rest of that frame before its echo showed (P1's whole
-   * 16 ms above the terminal's own latency); streaming is paced by the ReplyBuffer (33 ms) and the
+   * 16 ms above the terminal's own latency); streaming is paced by the ReplyBuffer (50 ms) and the
    * monitor by its interval, so what is coalesced here is the few renders of one burst of input.
    */
   constructor(

@@ -279,7 +279,7 @@ export class Mai implements MaiCommands {
 
   /**
    * Sends `text` and streams the reply: every chunk goes to `onChunk`, and to the store at most
-   * every 33 ms. The message is on disk before the model is asked; the prompt is fitted to the
+   * every 50 ms. The message is on disk before the model is asked; the prompt is fitted to the
    * model that answers. A reply cut off by the signal, Esc or a failure is kept, marked interrupted.
    */
   private async reply(typed: string, signal: AbortSignal | undefined, onChunk: (chunk: string) => void, redo: Redo | null = null): Promise<Reply> {

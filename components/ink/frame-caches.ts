@@ -1,4 +1,4 @@
-import {styledCharsToString, type StyledChar} from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import Output, {type InkOutputClass} from './ink-output-class.js';
 
@@ -7,12 +7,13 @@ import Output, {type InkOutputClass} from './ink-output-class.js';
 // string, although a keystroke or a streamed token changes one or two rows. In profiles of typing,
 // idling and streaming that was most of the UI process's CPU time (and most of its garbage).
 //
-// Here Output.get is Ink's own algorithm (ink/build/output.js, 6.8) with three changes: what is
-// known about a line (its styled characters, its width, its cells as placed in a row) is carried from the last frame to the
-// next, for the lines the next frame uses again (two frames' worth at most: a cache of every line
-// ever drawn held tens of MB of per-character objects); empty cells share one object; and a row
-// whose cells are the very objects of the last frame's row keeps that row's string instead of
-// building it again. The frames are the same (test/tui/frame-caches.test.tsx
+// Here Output.get is Ink's own algorithm (ink/build/output.js, 6.8) with these changes: what is
+// known about a line (its styled characters, its width, its cells as placed in a row) is carried
+// from the last frame to the next, for the lines the next frame uses again (two frames' worth at
+// most: a cache of every line ever drawn held tens of MB of per-character objects); empty cells
+// share one object; a row whose cells are the very objects of the last frame's row keeps that
+// row's string instead of building it again; and a row that changed becomes a string with styles
+// diffed only where they change (rowString). The frames are the same (test/tui/frame-caches.test.tsx
 // compares them with Ink's own get on the same operations).
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
@@ -37,7 +38,8 @@ const fillers = new WeakMap<StyledChar, StyledChar>();
 
 // Ink's caches of the last frame: a line this frame draws again takes what they know.
 let lastCaches: Caches | undefined;
-let lastRows: readonly Cell[][] = [];
+let lastRows: Cell[][] = [];
+let spareRows: Cell[][] = [];
 let lastStrings: readonly string[] = [];
 
 function isInkOutput(output: unknown): output is InkOutput {
@@ -120,10 +122,10 @@ function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>,
     }
   }
   let offsetY = 0;
-  for (const [index, text] of lines.entries()) {
+  for (let index = 0; index < lines.length; index++) {
     const row = output[y + offsetY];
     if (!row) continue;
-    let line = text;
+    let line = lines[index] as string;
     for (const transformer of transformers) line = transformer(line, index);
     const cells = laidOut(line, caches);
     for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
@@ -149,13 +151,47 @@ function laidOut(line: string, caches: Caches): Cell[] {
   });
 }
 
+function sameStyles(a: StyledChar['styles'], b: StyledChar['styles']): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]?.code !== b[i]?.code) return false;
+  return true;
+}
+
+/**
+ * ansi-tokenize's styledCharsToString, the same string: it diffs the styles of every pair of
+ * neighbouring characters (three Sets and four arrays a character: a third of what the idle chat
+ * allocated, and a young-generation collection every second or so). Neighbours almost always
+ * share their styles, and the diff of equal styles is empty: only a change of style is diffed.
+ */
+function rowString(chars: readonly StyledChar[]): string {
+  let ret = '';
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as StyledChar;
+    if (i === 0) ret += ansiCodesToString(char.styles);
+    else {
+      const previous = (chars[i - 1] as StyledChar).styles;
+      if (!sameStyles(previous, char.styles)) ret += ansiCodesToString(diffAnsiCodes(previous, char.styles));
+    }
+    ret += char.value;
+    if (i === chars.length - 1) ret += ansiCodesToString(diffAnsiCodes(char.styles, []));
+  }
+  return ret;
+}
+
 function get(this: InkOutput): {output: string; height: number} {
   const caches = carriedCaches(this.caches, lastCaches);
   lastCaches = this.caches;
   laidLast = laidNow;
   laidNow = new Map();
-  const output: Cell[][] = [];
-  for (let y = 0; y < this.height; y++) output.push(new Array<Cell>(this.width).fill(BLANK));
+  // Rows are reused every other frame (the last frame's are compared with this one's).
+  const output = spareRows;
+  output.length = this.height;
+  for (let y = 0; y < this.height; y++) {
+    const row = output[y];
+    if (row && row.length === this.width) row.fill(BLANK);
+    else output[y] = new Array<Cell>(this.width).fill(BLANK);
+  }
   const clips: Clip[] = [];
   for (const operation of this.operations) {
     if (operation.type === 'clip') clips.push(operation.clip);
@@ -163,8 +199,9 @@ function get(this: InkOutput): {output: string; height: number} {
     else write(output, operation, clips.at(-1), caches);
   }
   const strings = output.map((row, y) =>
-    sameCells(row, lastRows[y]) ? (lastStrings[y] as string) : styledCharsToString(row.filter((cell): cell is StyledChar => cell !== undefined)).trimEnd(),
+    sameCells(row, lastRows[y]) ? (lastStrings[y] as string) : rowString(row.filter((cell): cell is StyledChar => cell !== undefined)).trimEnd(),
   );
+  spareRows = lastRows;
   lastRows = output;
   lastStrings = strings;
   return {output: strings.join('\n'), height: output.length};

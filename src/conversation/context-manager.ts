@@ -232,7 +232,7 @@ export class ContextManager {
 
   /**
    * A reply begins on `model` (or, after a fallback, goes on on another): its text reaches the file
-   * as it streams, so a crash keeps what was written, and the screen at most every 33 ms.
+   * as it streams, so a crash keeps what was written, and the screen at most every 50 ms.
    */
   startReply(model: string): ReplyRecording {
     if (this.streaming) {

@@ -1,6 +1,6 @@
-import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import type {CpuSample} from '../store.js';
+import {readProcFile} from './proc-file.js';
 
 // CPU use between two readings of the kernel's tick counters, total and per core.
 //
@@ -60,7 +60,7 @@ export type CpuTimesSource = () => Promise<CpuTimes>;
 
 export const readCpuTimes: CpuTimesSource = async () => {
   if (process.platform === 'linux') {
-    const parsed = parseProcStat(await readFile('/proc/stat', 'utf8').catch(() => ''));
+    const parsed = parseProcStat(readProcFile('/proc/stat'));
     if (parsed) return parsed;
   }
   return timesFromOs(os.cpus());

@@ -177,9 +177,13 @@ function splitRow(models: number, other: number, columns: number): GaugeRowView 
   return {...EMPTY_ROW, label: ''.padEnd(SPLIT_INDENT), legend: truncateToWidth(legend, room), note: rest};
 }
 
+function sameRow(a: GaugeRowView, b: GaugeRowView): boolean {
+  return (Object.keys(a) as (keyof GaugeRowView)[]).every((key) => a[key] === b[key]);
+}
+
 /**
  * A selector of one row's view that computes it once per sample of the host, not on every store
- * update (a streaming reply updates the store ~30 times a second).
+ * update (a streaming reply updates the store up to 20 times a second).
  */
 export function gaugeRowSelector(host: HostId, id: string, columns: number, style: GaugeStyle): (state: State) => GaugeRowView {
   let seen: HostResources | undefined;
@@ -188,7 +192,9 @@ export function gaugeRowSelector(host: HostId, id: string, columns: number, styl
     const resources = state.resources[host];
     if (view === undefined || resources !== seen) {
       seen = resources;
-      view = gaugeRow(resources, id, columns, style);
+      const next = gaugeRow(resources, id, columns, style);
+      // The same strings keep the same object: the row's component then compares one reference.
+      if (view === undefined || !sameRow(view, next)) view = next;
     }
     return view;
   };

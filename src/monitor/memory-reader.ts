@@ -1,11 +1,12 @@
-import {readFile} from 'node:fs/promises';
 import type {MemorySample} from '../store.js';
+import {readProcFile} from './proc-file.js';
 
 // RAM and swap figures. On Linux straight from /proc/meminfo, which is what systeminformation's
 // mem() reads there too: loading systeminformation for it put 430 KB of code and about 3 MB of
 // resident memory into the chat. Elsewhere (macOS runs vm_stat) systeminformation does it.
 
 const KIB = 1024;
+const FIELDS = /^(MemTotal|MemFree|MemAvailable|Buffers|Cached|SwapTotal|SwapFree):\s+(\d+)/gm;
 
 /**
  * Parses /proc/meminfo (proc(5)): "Name:   value kB" lines. "Available" is MemAvailable, what can
@@ -14,10 +15,8 @@ const KIB = 1024;
  */
 export function parseMeminfo(text: string): MemorySample | null {
   const kib = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^(\w+):\s+(\d+)/.exec(line);
-    if (match?.[1] && match[2]) kib.set(match[1], Number(match[2]) * KIB);
-  }
+  // Only the lines used (7 of about 50): this runs every second.
+  for (const match of text.matchAll(FIELDS)) kib.set(match[1] as string, Number(match[2]) * KIB);
   const total = kib.get('MemTotal');
   if (!total) return null;
   const available = kib.get('MemAvailable') ?? (kib.get('MemFree') ?? 0) + (kib.get('Buffers') ?? 0) + (kib.get('Cached') ?? 0);
@@ -34,7 +33,7 @@ export function parseMeminfo(text: string): MemorySample | null {
 /** RAM as the kernel counts it: "available" is what can be allocated without swapping, not "free". */
 export async function readMemory(): Promise<MemorySample> {
   if (process.platform === 'linux') {
-    const parsed = parseMeminfo(await readFile('/proc/meminfo', 'utf8').catch(() => ''));
+    const parsed = parseMeminfo(readProcFile('/proc/meminfo'));
     if (parsed) return parsed;
   }
   // Loaded on the first sample, after the chat's first frame: systeminformation is 430 KB of code.
