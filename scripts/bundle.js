@@ -29,11 +29,11 @@ const inkOutputClass = {
   },
 };
 
-// Ink's unbounded caches, bounded (ink-patches.js says why).
+// Ink's unbounded caches bounded, and the other changes to Ink and what it draws with (ink-patches.js says why).
 const inkPatches = {
   name: 'ink-patches',
   setup(build) {
-    build.onLoad({filter: /[\\/]ink[\\/]build[\\/][\w-]+\.js$/}, (args) =>
+    build.onLoad({filter: /[\\/](ink[\\/]build[\\/][\w-]+|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/][\w-]+)\.js$/}, (args) =>
       isPatchedInkFile(args.path) ? {contents: patchInkSource(args.path, readFileSync(args.path, 'utf8')), loader: 'js'} : undefined,
     );
   },

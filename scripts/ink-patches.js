@@ -1,18 +1,28 @@
-// Changes to Ink 6.8's own files. Two caches never forget: measure-text.js keeps the size of every
-// text Ink has measured and wrap-text.js every text it has wrapped or cut, for the life of the
-// process. In a chat every streamed token makes new texts (the streaming line, the status bar's
-// tok/s and ctx), so the UI process grew with every reply: the R9 soak drill measured +6.5-7.9 %
-// RSS over 900 messages, most of it these caches (ink#986; bounded upstream only in Ink 8, which
-// needs Node 22).
-// Here each is emptied when it reaches MAX_ENTRIES: what is on screen is measured again once. And
-// a frame's text widths come from measure-text's cache (see the last patch).
+// Changes to Ink 6.8's own files and to two packages it draws with, each explained beside it:
+// - measure-text.js and wrap-text.js keep every text Ink measured or wrapped, for the life of the
+//   process. In a chat every streamed token makes new texts (the streaming line, the status bar's
+//   tok/s and ctx), so the UI process grew with every reply: the R9 soak drill measured +6.5-7.9 %
+//   RSS over 900 messages, most of it these caches (ink#986; bounded upstream only in Ink 8, which
+//   needs Node 22). Here each is emptied when it reaches MAX_ENTRIES: what is on screen is
+//   measured again once.
+// - render-node-to-output.js takes a text's width from measure-text's cache.
+// - yoga-layout's wasm loader does not load Node's fetch; string-width measures box drawing,
+//   braille and Latin-1 by their length, as it does ASCII.
 //
-// Applied to Ink's own files as they are loaded: by the bundler for the `mai` command
+// Applied to the files as they are loaded: by the bundler for the `mai` command
 // (scripts/bundle.js), and by a module loader hook (ink-patch-hooks.js) for the tests and the
-// benchmarks that load Ink from node_modules. A patch whose text is not found fails loudly: Ink
-// changed, and this file must follow it.
+// benchmarks that load Ink from node_modules. A patch whose text is not found fails loudly: the
+// package changed, and this file must follow it.
 
 const MAX_ENTRIES = 2000;
+
+/**
+ * Characters that are each one grapheme one terminal column wide, as string-width measures them
+ * (with ambiguous-width characters narrow, its default):
+ * printable ASCII, Latin-1 (not the soft hyphen), dashes, quotes, bullets and the ellipsis, the
+ * arrows ←↑→↓, box drawing and block elements, ○ ● ▸ ▾, and braille. A regex character class body.
+ */
+export const NARROW_CHARACTERS = '\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2190-\\u2193\\u2500-\\u259F\\u25B8\\u25BE\\u25CB\\u25CF\\u2800-\\u28FF';
 
 const PATCHES = [
   {
@@ -38,6 +48,29 @@ const PATCHES = [
       ['const currentWidth = widestLine(text);', 'const currentWidth = measureText(text).width;'],
     ],
   },
+  {
+    // yoga-layout's Emscripten glue fetch()es its own wasm from a data: URL whenever fetch exists:
+    // on Node that loaded undici, Node's fetch, only to decode base64 (60 ms of the chat's start
+    // and a few MB kept). The glue's own path for a runtime without fetch decodes it in place.
+    file: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+    replacements: [['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return w||true?']],
+  },
+  {
+    // string-width's fast path (width = length) covers printable ASCII only: a line with a box or
+    // braille character, an ellipsis or a middle dot (every gauge row, every panel's border
+    // text) went through Intl.Segmenter and an emoji regex per character, every frame, and the
+    // chat's first frame waited 60 ms for ICU's segmenter data. These characters are each one
+    // grapheme one column wide (test/tui/ink-patches.test.ts checks every one against the slow
+    // path). Only the top-level copy, the one Ink and mai draw with.
+    file: /^(?!.*node_modules[\\/].+[\\/]node_modules[\\/]string-width[\\/]).*[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
+    replacements: [
+      [
+        'if (/^[\\u0020-\\u007E]*$/.test(string)) {',
+        // Latin-1, box drawing and the rest are East Asian "ambiguous": narrow by default only.
+        `if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[${NARROW_CHARACTERS}]*$/.test(string))) {`,
+      ],
+    ],
+  },
 ];
 
 /** Whether `file` (a path or file URL) is one of the Ink files patched here. */
@@ -51,7 +84,7 @@ export function patchInkSource(file, source) {
   if (!patch) return source;
   let patched = source;
   for (const [from, to] of patch.replacements) {
-    if (!patched.includes(from)) throw new Error(`scripts/ink-patches.js: "${from}" is not in ${file} any more: Ink changed, update the patch`);
+    if (!patched.includes(from)) throw new Error(`scripts/ink-patches.js: "${from}" is not in ${file} any more: the package changed, update the patch`);
     patched = patched.replace(from, to);
   }
   return patched;

@@ -1,9 +1,10 @@
 import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import stringWidth from 'string-width';
 import {describe, expect, it} from 'vitest';
 // @ts-expect-error -- plain JavaScript shared with the bundler and the loader hook, no types
-import {isPatchedInkFile, patchInkSource} from '../../scripts/ink-patches.js';
+import {isPatchedInkFile, NARROW_CHARACTERS, patchInkSource} from '../../scripts/ink-patches.js';
 
 // Ink's never-emptied caches (measure-text.js, wrap-text.js) are bounded in the installed Ink, and
 // its renderer takes widths from the first: the patches' texts are all found (a newer Ink fails this
@@ -27,9 +28,36 @@ describe('the patches to Ink', () => {
     expect(patched).not.toMatch(/widestLine/);
   });
 
-  it('leave other files alone and fail loudly when Ink changed', () => {
+  it("keep yoga's wasm loader from loading Node's fetch", async () => {
+    const file = path.join(path.dirname(createRequire(import.meta.url).resolve('yoga-layout')), '..', 'binaries', 'yoga-wasm-base64-esm.js');
+    expect(isPatchedInkFile(file)).toBe(true);
+    const patched = (patchInkSource as (file: string, source: string) => string)(file, await readFile(file, 'utf8'));
+    expect(patched).toContain('function ya(){return w||true?');
+  });
+
+  it('measure box drawing, braille and Latin-1 as string-width does, by their length', async () => {
+    const file = createRequire(import.meta.url).resolve('string-width');
+    expect(isPatchedInkFile(file)).toBe(true);
+    expect(isPatchedInkFile(path.join(path.dirname(file), '..', 'stdout-update', 'node_modules', 'string-width', 'index.js'))).toBe(false);
+    const patched = (patchInkSource as (file: string, source: string) => string)(file, await readFile(file, 'utf8'));
+    expect(patched).toContain(`/^[${NARROW_CHARACTERS as string}]*$/.test(string)`);
+    // This process loads string-width through the same patch. A zero-width space (outside the fast
+    // path, measured as nothing) sends a text down string-width's own slow path.
+    const narrow = new RegExp(`^[${NARROW_CHARACTERS as string}]$`);
+    for (let code = 0x20; code <= 0x2fff; code++) {
+      const character = String.fromCodePoint(code);
+      if (!narrow.test(character)) continue;
+      expect([code, stringWidth(character)]).toEqual([code, stringWidth(`${character}\u200B`)]);
+    }
+    expect(stringWidth('CPU   ⣿⣿⡇⣀ 37% · models 1.2G …')).toBe(30);
+    expect(stringWidth('│ 漢字 │')).toBe(8);
+    expect(stringWidth('é́')).toBe(1);
+    expect(stringWidth('×', {ambiguousIsNarrow: false})).toBe(2);
+  });
+
+  it('leave other files alone and fail loudly when a package changed', () => {
     const patch = patchInkSource as (file: string, source: string) => string;
     expect(patch(path.join(inkBuild, 'output.js'), 'anything')).toBe('anything');
-    expect(() => patch(path.join(inkBuild, 'wrap-text.js'), 'const other = 1;')).toThrow(/Ink changed/);
+    expect(() => patch(path.join(inkBuild, 'wrap-text.js'), 'const other = 1;')).toThrow(/package changed/);
   });
 });
