@@ -18,11 +18,21 @@ const MAX_ENTRIES = 2000;
 
 /**
  * Characters that are each one grapheme one terminal column wide, as string-width measures them
- * (with ambiguous-width characters narrow, its default):
- * printable ASCII, Latin-1 (not the soft hyphen), dashes, quotes, bullets and the ellipsis, the
- * arrows ←↑→↓, box drawing and block elements, ○ ● ▸ ▾, and braille. A regex character class body.
+ * (with ambiguous-width characters narrow, its default), and none of them an emoji: printable
+ * ASCII; Latin-1 but © ® and the soft hyphen; general punctuation (dashes, quotes, bullets, the
+ * ellipsis, ‹ ›) but the bidi controls and ‼ ⁉; arrows but the eight with an emoji form; mathematical
+ * operators (⋯); box drawing, block elements and geometric shapes (○ ● ◌ ▸ ▾) but eight emoji
+ * ones; ✎ ✓ ✗; braille. A regex character class body; test/tui/ink-patches.test.ts checks every
+ * character in it against string-width's own slow path.
  */
-export const NARROW_CHARACTERS = '\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u00FF\\u2010-\\u2027\\u2190-\\u2193\\u2500-\\u259F\\u25B8\\u25BE\\u25CB\\u25CF\\u2800-\\u28FF';
+export const NARROW_CHARACTERS = [
+  '\\u0020-\\u007E',
+  '\\u00A0-\\u00A8\\u00AA-\\u00AC\\u00AF-\\u00FF',
+  '\\u2010-\\u2027\\u2030-\\u203B\\u203D-\\u2048\\u204A-\\u205E',
+  '\\u2190-\\u2193\\u219A-\\u21A8\\u21AB-\\u21FF\\u2200-\\u22FF',
+  '\\u2500-\\u25A9\\u25AC-\\u25B5\\u25B7-\\u25BF\\u25C1-\\u25FA',
+  '\\u270E\\u2713\\u2717\\u2800-\\u28FF',
+].join('');
 
 const PATCHES = [
   {

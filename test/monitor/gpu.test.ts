@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {gpusFromGraphics, linuxHasComputeGpu, type GraphicsController} from '../../src/monitor/graphics.js';
 import {GpuMonitor} from '../../src/monitor/gpu-monitor.js';
-import {NvidiaSmiReader} from '../../src/monitor/nvidia-reader.js';
+import {NvidiaSmiReader, onPath} from '../../src/monitor/nvidia-reader.js';
 import {nvidiaSmiArgs, parseNvidiaSmiLine} from '../../src/monitor/nvidia-smi.js';
 import {processExists} from '../support/processes.js';
 import {installNvidiaSmiStandIn} from '../support/nvidia-smi-stand-in.js';
@@ -181,6 +181,16 @@ describe('the nvidia-smi reader, with a stand-in nvidia-smi process', () => {
     expect(reader.state).toBe('absent');
     expect(reader.pid).toBeUndefined();
     expect(reader.readings()).toEqual([]);
+  });
+
+  it('looks for nvidia-smi on PATH before spawning it: a bare name, a path, a file that cannot run', async () => {
+    const command = standIn([], 'driver');
+    expect(onPath(path.basename(command), ['/nonexistent', path.dirname(command)].join(path.delimiter))).toBe(true);
+    expect(onPath(path.basename(command), '/nonexistent')).toBe(false);
+    expect(onPath(command)).toBe(true);
+    expect(onPath(path.dirname(command))).toBe(false);
+    await writeFile(path.join(dir, 'not-executable'), 'echo');
+    expect(onPath('not-executable', dir)).toBe(false);
   });
 
   it('with nvidia-smi but no driver (it exits 9 before any reading): absent', async () => {

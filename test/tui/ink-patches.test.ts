@@ -53,6 +53,7 @@ describe('the patches to Ink', () => {
     expect(stringWidth('│ 漢字 │')).toBe(8);
     expect(stringWidth('é́')).toBe(1);
     expect(stringWidth('×', {ambiguousIsNarrow: false})).toBe(2);
+    expect(stringWidth('✅ ↔️ ◽')).toBe(8);
   });
 
   it('leave other files alone and fail loudly when a package changed', () => {
