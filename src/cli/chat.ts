@@ -36,8 +36,9 @@ export async function chat(options: ChatOptions): Promise<number> {
   process.env.NODE_ENV ??= 'production';
   // V8 grows the young generation up to 16 MB per half under the start's allocations and keeps it
   // when idle: 14 MB of the chat's resident memory held for garbage. A chat allocates little per
-  // frame; young collections of 1 MB halves cost it nothing measurable (P2), so it stays at 1 MB.
-  // The growth factor is read at each growth, so setting it now, after V8 started, takes effect.
+  // frame, so the young generation stays the size it has now (1-2 MB halves): a young collection
+  // every second or so when idle, a few milliseconds. The growth factor is read at each growth,
+  // so setting it after V8 started takes effect.
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   // Loaded only here: `mai ask`, `mai status` and `--help` never pay for React and Ink. The import
   // starts now, so reading the UI's modules overlaps reading the config and the catalogue's files.

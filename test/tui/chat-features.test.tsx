@@ -1,7 +1,8 @@
+import '../support/force-color.js';
 import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {cleanup} from 'ink-testing-library';
-import {afterAll, afterEach, describe, expect, it, vi} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {osc52} from '../../components/chat/clipboard.js';
 import {encodeEvent, replayConversation, type ConversationEvent} from '../../src/conversation/conversation-events.js';
 import type {Mai} from '../../src/mai.js';
@@ -16,17 +17,6 @@ import {waitFor} from '../support/wait-for.js';
 // regenerate, edit and resend, search, copy, $EDITOR, thinking folded, a message sent while the
 // model loads, the mouse wheel and Home/End.
 
-// Highlights are colours: chalk decides on them when Ink is first imported, and the test's stdout is no terminal.
-const savedForceColor = vi.hoisted(() => {
-  const saved = process.env.FORCE_COLOR;
-  process.env.FORCE_COLOR = '1';
-  return saved;
-});
-
-afterAll(() => {
-  if (savedForceColor === undefined) delete process.env.FORCE_COLOR;
-  else process.env.FORCE_COLOR = savedForceColor;
-});
 
 const apps = chatApps();
 const savedEditor = {VISUAL: process.env.VISUAL, EDITOR: process.env.EDITOR};

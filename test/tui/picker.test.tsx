@@ -1,8 +1,9 @@
+import '../support/force-color.js';
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {cleanup} from 'ink-testing-library';
 import stripAnsi from 'strip-ansi';
-import {afterAll, afterEach, describe, expect, it, vi} from 'vitest';
+import {afterEach, describe, expect, it} from 'vitest';
 import {Mai} from '../../src/mai.js';
 import {renderChat, words} from '../support/chat-screen.js';
 import {KEYS, press, type} from '../support/ink-keys.js';
@@ -13,18 +14,6 @@ import {waitFor} from '../support/wait-for.js';
 // The model picker (Ctrl+O), the conversation picker (Ctrl+R), the help's keys and keys chosen in
 // the config, on the real Mai and the real engine, driven by keystrokes.
 
-// The filter's cursor is a cell in inverse video: chalk decides on colours when Ink is first
-// imported, and the test's stdout is no terminal.
-const savedForceColor = vi.hoisted(() => {
-  const saved = process.env.FORCE_COLOR;
-  process.env.FORCE_COLOR = '1';
-  return saved;
-});
-
-afterAll(() => {
-  if (savedForceColor === undefined) delete process.env.FORCE_COLOR;
-  else process.env.FORCE_COLOR = savedForceColor;
-});
 
 const CTRL_O = '\u000f';
 const CTRL_R = '\u0012';

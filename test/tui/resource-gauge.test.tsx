@@ -1,4 +1,5 @@
-import {afterAll, afterEach, describe, expect, it, vi} from 'vitest';
+import '../support/force-color.js';
+import {afterEach, describe, expect, it} from 'vitest';
 import {cleanup, render} from 'ink-testing-library';
 import stringWidth from 'string-width';
 import stripAnsi from 'strip-ansi';
@@ -14,18 +15,6 @@ import {
 } from '../../src/store.js';
 import {settle} from '../support/ink-keys.js';
 
-// Colours are part of what is tested; chalk decides on them when Ink is first imported, and the
-// test's stdout is no terminal.
-const savedForceColor = vi.hoisted(() => {
-  const saved = process.env.FORCE_COLOR;
-  process.env.FORCE_COLOR = '1';
-  return saved;
-});
-
-afterAll(() => {
-  if (savedForceColor === undefined) delete process.env.FORCE_COLOR;
-  else process.env.FORCE_COLOR = savedForceColor;
-});
 
 // The resource gauge as Ink draws it, from the real store: the rows a user reads at several widths,
 // with and without GPUs, the pressure marks and colours, and no frame for a sample that changes
