@@ -5,7 +5,7 @@ import type {MaiStore, NoticeLevel} from '../src/store.js';
 import {formatTokensPerSecond} from '../src/util/format.js';
 import {contextLine} from './context-line.js';
 import {keyFor} from './keys.js';
-import {firstFailure, latestMessage, oneLine, switchingMark} from './status-line.js';
+import {firstFailure, latestMessage, oneLine, statusSwitch, switchingMark} from './status-line.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -27,7 +27,7 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
   const tokensPerSecond = useStore(store, (s) => s.models.lastTokensPerSecond);
   const busy = useStore(store, (s) => s.chat.busy);
   const notice = useStore(store, (s) => s.ui.notice);
-  const lastSwitch = useStore(store, (s) => s.models.lastSwitch);
+  const lastSwitch = useStore(store, statusSwitch);
   const failure = useStore(store, firstFailure);
   const switching = useStore(store, switchingMark);
   const context = contextLine(useStore(store, (s) => s.chat.context));

@@ -1,3 +1,4 @@
+import {START_REASON} from '../src/domain.js';
 import type {Notice, NoticeLevel, State, SwitchRecord} from '../src/store.js';
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
 
@@ -18,6 +19,17 @@ export function latestMessage(notice: Notice | null, lastSwitch: SwitchRecord | 
     ? `switched from ${lastSwitch.from}: ${lastSwitch.reason}`
     : `loaded ${lastSwitch.to}: ${lastSwitch.reason}`;
   return {text: oneLine(text), level: 'info'};
+}
+
+/**
+ * The switch the status bar tells of. The start's plain "loaded X: ready for a first message"
+ * stands only until a message is sent: after that it would be untrue, not old news. A start that
+ * says why ("X can't be used: truncated") keeps saying it.
+ */
+export function statusSwitch(state: State): SwitchRecord | null {
+  const last = state.models.lastSwitch;
+  const newest = state.chat.messages.at(-1);
+  return last?.kind === 'start' && last.reason === START_REASON && newest !== undefined && newest.at >= last.at ? null : last;
 }
 
 /** "pinned" or "auto off" when mai will not switch models by itself; null when it will. */

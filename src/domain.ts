@@ -10,6 +10,8 @@ export type HostName = string;
 export type ConnectionState = 'checking' | 'connected' | 'not-running' | 'reconnecting' | 'error';
 export type Tier = 'small' | 'medium' | 'large';
 export const TIERS: readonly Tier[] = ['small', 'medium', 'large'];
+/** Why the start's model was loaded when nothing else decided it: true only until the first message. */
+export const START_REASON = 'ready for a first message';
 
 /** What the memory estimate needs from a model's metadata; absent for models we cannot read. */
 export type ModelShape = {

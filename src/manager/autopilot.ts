@@ -1,5 +1,5 @@
 import type {Config} from '../config/types.js';
-import type {Tier} from '../domain.js';
+import {START_REASON, type Tier} from '../domain.js';
 import type {EventLog} from '../util/log.js';
 import {errorMessage, isModelError} from '../backends/model-error.js';
 import {LOCAL_HOST, type HostResources, type MaiStore} from '../store.js';
@@ -111,8 +111,8 @@ export class Autopilot {
     const {manager, config} = this.options;
     await manager.ensureCatalog();
     const decision = await this.select(tierForScore(0, config.policy.complexity), 0);
-    // The status bar says "loaded <key>: ready for a first message": the tier rule is the README's.
-    return decision.action === 'degrade' || decision.key === null ? decision : {...decision, reason: 'ready for a first message'};
+    // The status bar says "loaded <key>: ready for a first message" (until that message is sent): the tier rule is the README's.
+    return decision.action === 'degrade' || decision.key === null ? decision : {...decision, reason: START_REASON};
   }
 
   /**

@@ -477,6 +477,20 @@ describe('keys', () => {
     expect(statusBar()).toMatch(/ · pinned/);
   });
 
+  it("the start's \"ready for a first message\" stands until a message is sent; a later switch's reason stays", async () => {
+    const store = createMaiStore();
+    store.getState().setCurrentModel('mai-demo-small', {from: null, to: 'mai-demo-small', reason: 'ready for a first message', at: 10, kind: 'start'});
+    const {lines} = await renderApp(store, recordingCommands().commands);
+    const statusBar = () => lines().at(-1) ?? '';
+    expect(statusBar()).toContain('loaded mai-demo-small: ready for a first message');
+    await update(() => store.getState().addMessage({id: 'm1', role: 'user', text: 'hi', at: 11}));
+    expect(statusBar()).toContain('model mai-demo-small');
+    expect(statusBar()).not.toContain('ready for a first message');
+    await update(() => store.getState().setCurrentModel('mai-demo-medium', {from: 'mai-demo-small', to: 'mai-demo-medium', reason: 'a harder question', at: 12, kind: 'task'}));
+    await update(() => store.getState().addMessage({id: 'm2', role: 'assistant', text: 'hello', at: 13}));
+    expect(statusBar()).toContain('switched from mai-demo-small: a harder question');
+  });
+
   it('PgUp scrolls up a page so older lines appear; PgDn comes back to the newest', async () => {
     const store = filledStore();
     const s = store.getState();
