@@ -138,12 +138,12 @@ export function nextBoundary(text: string, cursor: number): number {
 }
 
 /** How many graphemes lie between a line's start and the cursor. */
-function column(text: string, start: number, cursor: number): number {
+export function column(text: string, start: number, cursor: number): number {
   return [...segmenter.segment(text.slice(start, cursor))].length;
 }
 
 /** The index `graphemes` characters into the line [start, end), or its end when it is shorter. */
-function atColumn(text: string, start: number, end: number, graphemes: number): number {
+export function atColumn(text: string, start: number, end: number, graphemes: number): number {
   let index = start;
   let count = 0;
   for (const {segment} of segmenter.segment(text.slice(start, end))) {

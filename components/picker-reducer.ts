@@ -1,6 +1,6 @@
 import type {SavedConversation} from '../src/commands.js';
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
-import {nextBoundary, previousBoundary} from './composer-reducer.js';
+import {atColumn, column, nextBoundary, previousBoundary} from './composer-reducer.js';
 import type {PickerKind} from './picker-items.js';
 
 // The picker's state (Picker.tsx): which list is open, the filter typed so far and the cursor in
@@ -42,8 +42,6 @@ export const CLOSED_PICKER: PickerState = {kind: null, query: '', cursor: 0, sel
 
 /** The longest filter kept, in characters: a paste of a novel into it is a slip, not a query. */
 const MAX_QUERY_CHARS = 200;
-
-const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
 export function pickerReducer(state: PickerState, action: PickerAction): PickerState {
   const {query, cursor} = state;
@@ -89,22 +87,14 @@ export function pickerReducer(state: PickerState, action: PickerAction): PickerS
 
 /** The filter is short (MAX_QUERY_CHARS): counting all of it per key is cheap. */
 function graphemeCount(text: string): number {
-  return [...segmenter.segment(text)].length;
+  return column(text, 0, text.length);
 }
 
 /**
  * The first `count` characters of `text`, whole graphemes only: a paste cut at the limit never ends
- * in half an emoji, which would leave the cursor inside a character. The segments are read lazily:
- * a megabyte pasted by mistake is cut after `count` of them, not segmented whole.
+ * in half an emoji, which would leave the cursor inside a character. atColumn reads the segments
+ * lazily: a megabyte pasted by mistake is cut after `count` of them, not segmented whole.
  */
 function firstGraphemes(text: string, count: number): string {
-  if (count <= 0) return '';
-  let end = 0;
-  let taken = 0;
-  for (const {segment} of segmenter.segment(text)) {
-    if (taken === count) break;
-    end += segment.length;
-    taken += 1;
-  }
-  return text.slice(0, end);
+  return text.slice(0, atColumn(text, 0, text.length, Math.max(0, count)));
 }

@@ -19,12 +19,12 @@ export function parseMeminfo(text: string): MemorySample | null {
   for (const match of text.matchAll(FIELDS)) kib.set(match[1] as string, Number(match[2]) * KIB);
   const total = kib.get('MemTotal');
   if (!total) return null;
-  const available = kib.get('MemAvailable') ?? (kib.get('MemFree') ?? 0) + (kib.get('Buffers') ?? 0) + (kib.get('Cached') ?? 0);
+  const available = Math.min(total, kib.get('MemAvailable') ?? (kib.get('MemFree') ?? 0) + (kib.get('Buffers') ?? 0) + (kib.get('Cached') ?? 0));
   const swapTotal = kib.get('SwapTotal') ?? 0;
   return {
     totalBytes: total,
-    availableBytes: Math.min(total, available),
-    usedBytes: total - Math.min(total, available),
+    availableBytes: available,
+    usedBytes: total - available,
     swapTotalBytes: swapTotal,
     swapUsedBytes: Math.max(0, swapTotal - (kib.get('SwapFree') ?? swapTotal)),
   };

@@ -7,8 +7,9 @@
  * the first number format loads ICU's locale data, about 5 MB more resident memory for the chat.
  */
 export function formatCount(n: number): string {
-  const digits = String(Math.abs(Math.round(n)));
-  return `${n < 0 && Math.round(n) !== 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+  const rounded = Math.round(n);
+  const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return rounded < 0 ? `-${digits}` : digits;
 }
 
 /**
