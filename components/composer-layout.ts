@@ -1,6 +1,7 @@
 import stringWidth from 'string-width';
 import type {ComposerState} from './composer-reducer.js';
 import {pasteLabel, placeholderIdAt, type PastedBlock} from './pasted-blocks.js';
+import {graphemes} from '../src/util/graphemes.js';
 
 // Where the composer's text lands on screen: each line of the message hard-wrapped at a column
 // count (by grapheme, not by word: an input box must show every character where the cursor
@@ -22,7 +23,6 @@ export type ComposerWindow = {
   readonly atTop: boolean;
 };
 
-const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** An expanded block's wrapped rows, per block and width: wrapping a megabyte once, not per key. */
@@ -70,9 +70,15 @@ export function composerRowCount({text, pastes = []}: ComposerState, columns: nu
 /** The rows of the message's line [start, end): its text wrapped, an expanded block's rows inside. */
 function layoutLine(text: string, start: number, end: number, columns: number, pastes: readonly (PastedBlock | null)[]): ComposerRow[] {
   const rows: ComposerRow[] = [];
+  if (PRINTABLE_ASCII.test(text.slice(start, end))) {
+    // One column per character and no pasted block in it (what is typed, and the empty composer
+    // of the first frame): cut by count.
+    for (let at = start; at < end || at === start; at += columns) rows.push({kind: 'text', start: at, end: Math.min(at + columns, end), endsLine: at + columns >= end});
+    return rows;
+  }
   let rowStart = start;
   let used = 0;
-  for (const {segment, index} of segmenter.segment(text.slice(start, end))) {
+  for (const {segment, index} of graphemes(text.slice(start, end))) {
     const at = start + index;
     const id = placeholderIdAt(segment, 0);
     const block = id === null ? null : (pastes[id] ?? null);
@@ -108,7 +114,7 @@ function blockRows(block: PastedBlock, columns: number): readonly ComposerRow[] 
     }
     let row = '';
     let used = 0;
-    for (const {segment} of segmenter.segment(line)) {
+    for (const {segment} of graphemes(line)) {
       const width = stringWidth(segment);
       if (used + width > columns && used > 0) {
         rows.push({kind: 'pasted', text: row});
@@ -144,7 +150,7 @@ export function splitAtCursor(
   cursor: number,
 ): {readonly before: string; readonly under: string; readonly after: string} {
   if (cursor >= row.end) return {before: text.slice(row.start, row.end), under: ' ', after: ''};
-  const next = segmenter.segment(text.slice(cursor, row.end))[Symbol.iterator]().next();
+  const next = graphemes(text.slice(cursor, row.end))[Symbol.iterator]().next();
   const under = next.done ? ' ' : next.value.segment;
   return {before: text.slice(row.start, cursor), under, after: text.slice(cursor + under.length, row.end)};
 }

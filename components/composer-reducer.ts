@@ -1,5 +1,6 @@
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
 import {PLACEHOLDER, pastedBlock, placeholderFor, placeholderIdAt, shouldCollapse, type PastedBlock} from './pasted-blocks.js';
+import {graphemes} from '../src/util/graphemes.js';
 
 // The composer's editing, as pure state-in / state-out (STYLE.md 3). The cursor is an index into
 // `text` (UTF-16 code units) that always sits on a grapheme boundary: left/right/backspace move over
@@ -32,7 +33,6 @@ export type Action =
 
 export const EMPTY_COMPOSER: ComposerState = {text: '', cursor: 0, pastes: []};
 
-const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
 export function composerReducer(state: ComposerState, action: Action): ComposerState {
   const {text, cursor} = state;
@@ -127,27 +127,27 @@ export function previousBoundary(text: string, cursor: number): number {
   const start = lineStart(text, cursor);
   if (start === cursor) return cursor - 1; // the newline before this line
   let boundary = start;
-  for (const {index} of segmenter.segment(text.slice(start, cursor))) boundary = start + index;
+  for (const {index} of graphemes(text.slice(start, cursor))) boundary = start + index;
   return boundary;
 }
 
 export function nextBoundary(text: string, cursor: number): number {
   if (text[cursor] === '\n') return cursor + 1;
-  const first = segmenter.segment(text.slice(cursor, lineEnd(text, cursor)))[Symbol.iterator]().next();
+  const first = graphemes(text.slice(cursor, lineEnd(text, cursor)))[Symbol.iterator]().next();
   return first.done ? cursor + 1 : cursor + first.value.segment.length;
 }
 
 /** How many graphemes lie between a line's start and the cursor. */
 export function column(text: string, start: number, cursor: number): number {
-  return [...segmenter.segment(text.slice(start, cursor))].length;
+  return [...graphemes(text.slice(start, cursor))].length;
 }
 
-/** The index `graphemes` characters into the line [start, end), or its end when it is shorter. */
-export function atColumn(text: string, start: number, end: number, graphemes: number): number {
+/** The index `characters` graphemes into the line [start, end), or its end when it is shorter. */
+export function atColumn(text: string, start: number, end: number, characters: number): number {
   let index = start;
   let count = 0;
-  for (const {segment} of segmenter.segment(text.slice(start, end))) {
-    if (count === graphemes) break;
+  for (const {segment} of graphemes(text.slice(start, end))) {
+    if (count === characters) break;
     index += segment.length;
     count += 1;
   }

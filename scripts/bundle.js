@@ -33,7 +33,7 @@ const inkOutputClass = {
 const inkPatches = {
   name: 'ink-patches',
   setup(build) {
-    build.onLoad({filter: /[\\/](ink[\\/]build[\\/][\w-]+|string-width[\\/]index|yoga-layout[\\/]dist[\\/]binaries[\\/][\w-]+)\.js$/}, (args) =>
+    build.onLoad({filter: /[\\/](ink[\\/]build[\\/][\w-]+|(string-width|wrap-ansi)[\\/]index|slice-ansi[\\/]tokenize-ansi|ansi-tokenize[\\/]build[\\/]tokenize|yoga-layout[\\/]dist[\\/]binaries[\\/][\w-]+)\.js$/}, (args) =>
       isPatchedInkFile(args.path) ? {contents: patchInkSource(args.path, readFileSync(args.path, 'utf8')), loader: 'js'} : undefined,
     );
   },

@@ -1,4 +1,4 @@
-// Changes to Ink 6.8's own files and to two packages it draws with, each explained beside it:
+// Changes to Ink 6.8's own files and to the packages it draws with, each explained beside it:
 // - measure-text.js and wrap-text.js keep every text Ink measured or wrapped, for the life of the
 //   process. In a chat every streamed token makes new texts (the streaming line, the status bar's
 //   tok/s and ctx), so the UI process grew with every reply: the R9 soak drill measured +6.5-7.9 %
@@ -7,7 +7,12 @@
 //   measured again once.
 // - render-node-to-output.js takes a text's width from measure-text's cache.
 // - yoga-layout's wasm loader does not load Node's fetch; string-width measures box drawing,
-//   braille and Latin-1 by their length, as it does ASCII.
+//   braille and Latin-1 by their length, as it does ASCII, and ansi-tokenize reads such a line
+//   character by character instead of through the grapheme segmenter.
+// - Each package's grapheme segmenter, and string-width's emoji regex, are made when first used:
+//   ICU loads its segmentation rules for the process's first Intl.Segmenter (17 ms here) and
+//   /^\p{RGI_Emoji}$/v builds a set of every emoji sequence (19 ms), both at import, before the
+//   chat's first frame, which needs neither.
 //
 // Applied to the files as they are loaded: by the bundler for the `mai` command
 // (scripts/bundle.js), and by a module loader hook (ink-patch-hooks.js) for the tests and the
@@ -33,6 +38,11 @@ export const NARROW_CHARACTERS = [
   '\\u2500-\\u25A9\\u25AC-\\u25B5\\u25B7-\\u25BF\\u25C1-\\u25FA',
   '\\u270E\\u2713\\u2717\\u2800-\\u28FF',
 ].join('');
+
+/** A top-level `const name = new Intl.Segmenter(args);` made on its first `segment` call. */
+function lazySegmenter(name, args = '') {
+  return [`const ${name} = new Intl.Segmenter(${args});`, `let ${name}$made; const ${name} = {segment: (text) => (${name}$made ??= new Intl.Segmenter(${args})).segment(text)};`];
+}
 
 const PATCHES = [
   {
@@ -74,10 +84,40 @@ const PATCHES = [
     // path). Only the top-level copy, the one Ink and mai draw with.
     file: /^(?!.*node_modules[\\/].+[\\/]node_modules[\\/]string-width[\\/]).*[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
     replacements: [
+      lazySegmenter('segmenter'),
+      ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let rgiEmojiRegex$made; const rgiEmojiRegex = {test: (text) => (rgiEmojiRegex$made ??= /^\\p{RGI_Emoji}$/v).test(text)};'],
       [
         'if (/^[\\u0020-\\u007E]*$/.test(string)) {',
         // Latin-1, box drawing and the rest are East Asian "ambiguous": narrow by default only.
         `if (/^[\\u0020-\\u007E]*$/.test(string) || (ambiguousIsNarrow && /^[${NARROW_CHARACTERS}]*$/.test(string))) {`,
+      ],
+    ],
+  },
+  {
+    file: /^(?!.*node_modules[\\/].+[\\/]node_modules[\\/]wrap-ansi[\\/]).*[\\/]node_modules[\\/]wrap-ansi[\\/]index\.js$/,
+    replacements: [lazySegmenter('segmenter')],
+  },
+  {
+    file: /^(?!.*node_modules[\\/].+[\\/]node_modules[\\/]slice-ansi[\\/]).*[\\/]node_modules[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
+    replacements: [lazySegmenter('GRAPHEME_SEGMENTER', "undefined, {granularity: 'grapheme'}")],
+  },
+  {
+    // Ink turns every line it draws into styled characters with ansi-tokenize, which segments the
+    // line into graphemes: a third of the cost of a changed line. A line of narrow characters (and
+    // escape sequences: ESC and BEL are graphemes of their own) has one grapheme per character, so
+    // it is walked character by character; test/tui/ink-patches.test.ts compares both paths.
+    file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+    replacements: [
+      [
+        'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });',
+        `let segmenter$made;
+const NARROW_LINE = /^[${NARROW_CHARACTERS}\\u001B\\u0007]*$/;
+function characters(str) {
+    const segments = new Array(str.length);
+    for (let index = 0; index < str.length; index++) segments[index] = { segment: str[index], index };
+    return segments;
+}
+const segmenter = { segment: (str) => NARROW_LINE.test(str) ? characters(str) : (segmenter$made ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(str) };`,
       ],
     ],
   },

@@ -1,4 +1,5 @@
 import stringWidth from 'string-width';
+import {graphemes} from './graphemes.js';
 
 // Pure formatting for the TUI: sizes, percentages, speeds, sparklines, bars, fitting text to columns.
 
@@ -101,7 +102,6 @@ export function bar(share: number, width: number, style: GaugeStyle): string {
   return '█'.repeat(full) + partial + '░'.repeat(width - full - (partial ? 1 : 0));
 }
 
-const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
 
 /** `text` cut to at most `width` terminal columns, ending in "…" when it was cut. */
 export function truncateToWidth(text: string, width: number): string {
@@ -109,7 +109,7 @@ export function truncateToWidth(text: string, width: number): string {
   if (stringWidth(text) <= width) return text;
   let out = '';
   let used = 0;
-  for (const {segment} of segmenter.segment(text)) {
+  for (const {segment} of graphemes(text)) {
     const w = stringWidth(segment);
     if (used + w > width - 1) break;
     out += segment;

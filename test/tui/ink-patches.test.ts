@@ -1,8 +1,9 @@
 import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import {tokenize} from '@alcalzone/ansi-tokenize';
 import stringWidth from 'string-width';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 // @ts-expect-error -- plain JavaScript shared with the bundler and the loader hook, no types
 import {isPatchedInkFile, NARROW_CHARACTERS, patchInkSource} from '../../scripts/ink-patches.js';
 
@@ -54,6 +55,58 @@ describe('the patches to Ink', () => {
     expect(stringWidth('é́')).toBe(1);
     expect(stringWidth('×', {ambiguousIsNarrow: false})).toBe(2);
     expect(stringWidth('✅ ↔️ ◽')).toBe(8);
+  });
+
+  it('tokenize a line of narrow characters character by character, as the segmenter would', async () => {
+    const file = path.join(inkBuild, '..', '..', '@alcalzone', 'ansi-tokenize', 'build', 'tokenize.js');
+    expect(isPatchedInkFile(file)).toBe(true);
+    const patched = (patchInkSource as (file: string, source: string) => string)(file, await readFile(file, 'utf8'));
+    expect(patched).toContain('NARROW_LINE.test(str) ? characters(str)');
+    // This process loads ansi-tokenize through the patch. A zero-width space (a grapheme of its own,
+    // outside the narrow characters) sends a line down the segmenter; its token is the last one.
+    const slow = (line: string) => tokenize(`${line}\u200B`).slice(0, -1);
+    const narrow = new RegExp(`^[${NARROW_CHARACTERS as string}]$`);
+    let all = '';
+    for (let code = 0x20; code <= 0x2fff; code++) {
+      const character = String.fromCodePoint(code);
+      if (narrow.test(character)) all += character;
+    }
+    expect(tokenize(all)).toEqual(slow(all));
+    const lines = [
+      '',
+      'CPU   ⣿⣿⡇⣀ 37% · models 1.2G …',
+      '\u001B[1m\u001B[38;2;10;20;30m┌ chat ─\u001B[39m\u001B[22m ○ ●',
+      '\u001B]8;;https://example.com\u0007link\u001B]8;;\u0007 ✓ ✗ ✎',
+      '\u001B[7m \u001B[27m> typed text',
+    ];
+    for (const line of lines) expect(tokenize(line)).toEqual(slow(line));
+    const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+    try {
+      tokenize(lines[1] as string);
+      expect(segment).not.toHaveBeenCalled();
+      tokenize('漢');
+      expect(segment).toHaveBeenCalledTimes(1);
+    } finally {
+      segment.mockRestore();
+    }
+    // Wide and combining characters still go through the segmenter.
+    expect(tokenize('漢é́👍🏽').map((token) => token.type === 'char' && [token.value, token.fullWidth])).toEqual([
+      ['漢', true],
+      ['é́', false],
+      ['👍🏽', true],
+    ]);
+  });
+
+  it.each([
+    ['string-width', 'index.js', 'segmenter'],
+    ['wrap-ansi', 'index.js', 'segmenter'],
+    ['slice-ansi', 'tokenize-ansi.js', 'GRAPHEME_SEGMENTER'],
+  ])("make %s's grapheme segmenter when it is first used, not at import", async (name, entry, variable) => {
+    const file = path.join(path.dirname(createRequire(import.meta.url).resolve(name)), entry);
+    expect(isPatchedInkFile(file)).toBe(true);
+    const patched = (patchInkSource as (file: string, source: string) => string)(file, await readFile(file, 'utf8'));
+    expect(patched).toContain(`const ${variable} = {segment: (text) => (${variable}$made ??= new Intl.Segmenter(`);
+    if (name === 'string-width') expect(patched).toContain('rgiEmojiRegex$made ??= /^\\p{RGI_Emoji}$/v');
   });
 
   it('leave other files alone and fail loudly when a package changed', () => {
