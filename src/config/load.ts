@@ -8,7 +8,7 @@ import {locateMerged, mergeData} from './merge.js';
 import {parseConfigText} from './parse-file.js';
 import {bundledConfigPath, expandPath, homeDir, resolvePaths} from './paths.js';
 import type {Data} from './plain-data.js';
-import {configSchema, lmstudioUrl, lmstudioUrlWhat} from './schema.js';
+import {configSchema, lmstudioUrl, lmstudioUrlWhat, PARSE_ONCE} from './schema.js';
 import type {Config, ConfigFile, LoadedConfig, MaiPaths} from './types.js';
 
 export type LoadConfigOptions = {
@@ -86,7 +86,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   if (problems.length > 0) throw new ConfigError(problems);
 
   const merged = files.map((file) => withAbsoluteDirs(file, home)).reduce(mergeData);
-  const result = configSchema.safeParse(merged);
+  const result = configSchema.safeParse(merged, PARSE_ONCE);
   if (!result.success) {
     throw new ConfigError(findings(result.error.issues, merged).map((finding) => locateMerged(files, merged, finding)));
   }

@@ -4,7 +4,7 @@ import {LineCounter, parseDocument} from 'yaml';
 import {ConfigError} from './config-error.js';
 import {byPosition, findings, problemAt, syntaxProblems} from './locate-problems.js';
 import {dropEmpty, type Data} from './plain-data.js';
-import {configSchema} from './schema.js';
+import {configSchema, PARSE_ONCE} from './schema.js';
 import type {ConfigFile} from './types.js';
 
 /**
@@ -27,7 +27,7 @@ export function parseConfigText(text: string, filePath: string): ConfigFile {
     throw new ConfigError([{source: filePath, line: 1, col: 1, message: `invalid YAML: ${(error as Error).message}`}]);
   }
   const data = js ?? {};
-  const result = configSchema.safeParse(data);
+  const result = configSchema.safeParse(data, PARSE_ONCE);
   const problems = result.success
     ? []
     : findings(result.error.issues, data)
