@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import {foldThinking, roleLabel, tailLines} from './MessageLines.js';
@@ -22,17 +23,27 @@ export function StreamingTail({store, width, rows}: Props) {
   const lines = tailLines(foldThinking(text, {thinkingShown}), width, rows - 1);
   return (
     <Box flexDirection="column" flexShrink={0}>
-      <Text wrap="truncate-end">
-        <Text bold color="green">
-          {roleLabel('assistant', model)}
-        </Text>
-        <Text dimColor> …</Text>
-      </Text>
+      <Header label={roleLabel('assistant', model)} />
       {lines.map((line, i) => (
-        <Text key={i} wrap="truncate-end">
-          {line === '' ? ' ' : line}
-        </Text>
+        <TailLine key={i} text={line} />
       ))}
     </Box>
   );
 }
+
+// Memoized: a flush changes the last line or two; the lines above it, the same strings, are
+// neither rendered again nor handed to Ink as changed.
+const Header = memo(function Header({label}: {readonly label: string}) {
+  return (
+    <Text wrap="truncate-end">
+      <Text bold color="green">
+        {label}
+      </Text>
+      <Text dimColor> …</Text>
+    </Text>
+  );
+});
+
+const TailLine = memo(function TailLine({text}: {readonly text: string}) {
+  return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
+});
