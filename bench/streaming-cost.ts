@@ -9,7 +9,10 @@ import type {BenchOptions, BenchRow} from './bench-row.js';
 // debug mode into the screen writer) against a naive Ink chat (bench/naive-ink-chat.tsx: a state
 // update and a whole re-render per token, Ink's standard redraw). Each runs alone in a child
 // process that writes its frames into a stream that says it is a 120×40 terminal; the tokens are
-// replayed by a timer. Goal: at least 5× less CPU than the naive chat, at most 5 % of a core at 50.
+// replayed by a timer, as they arrive from an engine: one wake-up per token up to 100 tokens/s, ticks
+// of 10 ms above. Goal: at least 5× less CPU than the naive chat, at most 5 % of a core at 50.
+// Measured over the first `seconds` of the process's first reply (the goal's figure: the JIT is still
+// compiling the UI's hot code), then over as many seconds more (a reply once the UI is warm).
 
 const SELF = fileURLToPath(import.meta.url);
 const COLUMNS = 120;
@@ -18,7 +21,7 @@ const HISTORY = 200;
 const TOKEN_WORDS = 'Streaming should cost what changes on the screen and nothing more than that'.split(' ');
 
 type Ui = 'mai' | 'naive';
-type Cost = {readonly cpuPct: number; readonly frames: number};
+type Cost = {readonly cpuPct: number; readonly warmCpuPct: number; readonly frames: number};
 
 class NullTerminal extends Writable {
   writes = 0;
@@ -36,7 +39,7 @@ function idleKeyboard(): NodeJS.ReadStream {
   return Object.assign(new PassThrough(), {isTTY: true, setRawMode: () => {}, ref: () => {}, unref: () => {}}) as unknown as NodeJS.ReadStream;
 }
 
-/** In the child: streams for `seconds` at `rate` tokens/s, prints {cpuPct, frames}. */
+/** In the child: streams for twice `seconds` at `rate` tokens/s, prints {cpuPct, warmCpuPct, frames}. */
 async function child(ui: Ui, rate: number, seconds: number): Promise<void> {
   const [{render}, {createElement}] = await Promise.all([import('ink'), import('react')]);
   const terminal = new NullTerminal();
@@ -71,25 +74,30 @@ async function child(ui: Ui, rate: number, seconds: number): Promise<void> {
     const instance = render(createElement(NaiveChat, {history, tokens}), {stdout: terminal as unknown as NodeJS.WriteStream, stdin: idleKeyboard(), exitOnCtrlC: false, patchConsole: false});
     unmount = () => instance.unmount();
   }
-  // Tokens in ticks of 10 ms (a timer cannot fire every millisecond): rate/100 per tick.
+  // A token per tick up to 100 tokens/s; above, ticks of 10 ms (a timer cannot fire every
+  // millisecond), rate/100 tokens each. A tick with no token due would be a wake-up the UI process
+  // never has: here a wake-up alone costs ~0.1 ms of CPU.
   let sent = 0;
   const startedAt = performance.now();
   const emit = () => {
     const due = Math.floor(((performance.now() - startedAt) / 1000) * rate);
     for (; sent < due; sent++) for (const listener of listeners) listener(`${TOKEN_WORDS[sent % TOKEN_WORDS.length]} `);
   };
-  const ticker = setInterval(emit, Math.min(10, 1000 / rate));
+  const ticker = setInterval(emit, Math.max(10, 1000 / rate));
   await new Promise((resolve) => setTimeout(resolve, 1000));
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
-  const writesBefore = terminal.writes;
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const cpu = process.cpuUsage(cpuBefore);
-  const wall = performance.now() - wallBefore;
-  const frames = terminal.writes - writesBefore;
+  const measureWindow = async () => {
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
+    const writesBefore = terminal.writes;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    const cpu = process.cpuUsage(cpuBefore);
+    return {cpuPct: ((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100, frames: terminal.writes - writesBefore};
+  };
+  const first = await measureWindow();
+  const warm = await measureWindow();
   clearInterval(ticker);
   unmount();
-  process.stdout.write(JSON.stringify({cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, frames}));
+  process.stdout.write(JSON.stringify({cpuPct: first.cpuPct, warmCpuPct: warm.cpuPct, frames: first.frames}));
   process.exit(0);
 }
 
@@ -114,9 +122,11 @@ export async function measureStreamingCost({quick}: BenchOptions): Promise<Bench
       id: 'P2',
       name: `streaming at ${rate.toLocaleString('en-US')} tokens/s, UI CPU ÷ wall`,
       goal: rate === 50 ? '≥ 5× less than a naive Ink chat, ≤ 5 % of a core' : '≥ 5× less than a naive Ink chat',
-      figure: `${ratio.toFixed(1)}× less (${mai.cpuPct.toFixed(1)} % vs ${naive.cpuPct.toFixed(1)} % of a core; ${mai.frames} vs ${naive.frames} writes)`,
+      figure:
+        `${ratio.toFixed(1)}× less (${mai.cpuPct.toFixed(1)} % vs ${naive.cpuPct.toFixed(1)} % of a core; ${mai.frames} vs ${naive.frames} writes; ` +
+        `warm: ${mai.warmCpuPct.toFixed(1)} % vs ${naive.warmCpuPct.toFixed(1)} %)`,
       met: goalMet,
-      values: {rate, maiCpuPct: mai.cpuPct, naiveCpuPct: naive.cpuPct, ratio, maiWrites: mai.frames, naiveWrites: naive.frames, seconds},
+      values: {rate, maiCpuPct: mai.cpuPct, naiveCpuPct: naive.cpuPct, ratio, maiWarmCpuPct: mai.warmCpuPct, naiveWarmCpuPct: naive.warmCpuPct, maiWrites: mai.frames, naiveWrites: naive.frames, seconds},
     });
   }
   return rows;
