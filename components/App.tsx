@@ -29,6 +29,7 @@ import {useQuitConfirm} from './useQuitConfirm.js';
 import {useTerminalSize} from './useTerminalSize.js';
 import {SearchBar} from './chat/SearchBar.js';
 import {useChatKeys} from './chat/useChatKeys.js';
+import {useReturnedEdit} from './chat/useReturnedEdit.js';
 import {useSearchKeys} from './chat/useSearchKeys.js';
 
 export type Props = {
@@ -76,6 +77,7 @@ export function App({store, commands, ascii = false, onRegionRender}: Props) {
   const helpOpen = useStore(store, (s) => s.ui.helpOpen);
   const searching = useStore(store, (s) => s.view.search !== null);
   const composer = useComposerState();
+  useReturnedEdit(store, composer);
   const picker = usePickerState(store, commands);
   const resourceRows = useStore(store, (s) => gaugeRowIds(s.resources[LOCAL_HOST]).split(',').length);
   const layout = computeLayout(columns, rows, composerRowCount(composer.state, composerColumnsFor(columns), COMPOSER_MAX_ROWS), resourceRows);

@@ -487,17 +487,26 @@ export class Mai implements MaiCommands {
   resend(id: string, text: string): void {
     if (this.store.getState().chat.busy) return;
     const old = this.context.messages().find((entry) => entry.id === id);
-    this.redoTurn(this.resendMessage(id, text), 'edit', () => old !== undefined && this.context.messages().includes(old));
+    // Not sent (the old turn is back): the edit goes back to the composer instead of being lost.
+    const kept = () => old !== undefined && this.context.messages().includes(old);
+    this.redoTurn(this.resendMessage(id, text), 'edit', kept, () => this.store.getState().returnEdit({id, text}));
   }
 
   /** Says how a turn done again ended when its old messages are back, or why it failed. */
-  private redoTurn(reply: Promise<Reply>, reason: 'regenerate' | 'edit', kept: () => boolean): void {
-    const tell = (notice: ReturnType<typeof redoNotice>) => {
+  private redoTurn(reply: Promise<Reply>, reason: 'regenerate' | 'edit', kept: () => boolean, onKept?: () => void): void {
+    const tell = (notice: ReturnType<typeof redoNotice>, stayed: boolean) => {
+      if (stayed) onKept?.();
       if (notice) this.store.getState().notify(notice.text, notice.level);
     };
     reply.then(
-      (done) => tell(redoNotice({reason, kept: kept(), model: done.model, interrupted: done.interrupted})),
-      (error: unknown) => tell(redoNotice({reason, kept: kept(), error})),
+      (done) => {
+        const stayed = kept();
+        tell(redoNotice({reason, kept: stayed, model: done.model, interrupted: done.interrupted}), stayed);
+      },
+      (error: unknown) => {
+        const stayed = kept();
+        tell(redoNotice({reason, kept: stayed, error}), stayed);
+      },
     );
   }
 

@@ -168,7 +168,7 @@ describe('a turn done again that fails before its first word', () => {
     expect(resumed.mai.getConversationHistory().map((m) => [m.role, m.text])).toEqual(before);
   });
 
-  it('an edited message resent keeps the old turn, on screen and in the file, and says why the reply failed', async () => {
+  it('an edited message resent keeps the old turn, on screen and in the file, says why the reply failed, and gives the edit back', async () => {
     const {app, before} = await answeredThenBroken('first');
     const {stdin, frame} = app;
     await press(stdin, KEYS.up);
@@ -177,7 +177,10 @@ describe('a turn done again that fails before its first word', () => {
     await press(stdin, KEYS.enter);
     await waitFor(() => statusRow(frame()).includes('your edit was not sent') && !frame().includes('reply in progress'), LOAD);
     expect(statusRow(frame())).toContain('your edit was not sent; the new reply failed: no model could be loaded');
-    expect(frame()).not.toContain('firly');
+    // The edit is back where it was typed, still the edit of that message; the chat holds the old turn.
+    expect(composerRow(frame())).toMatch(/^│ > firly/);
+    expect(frame()).toContain('editing your last message');
+    expect(frame().split('\n').filter((line) => line.includes('firly'))).toHaveLength(1);
     expect(frame()).toContain('first');
     expect(words(SMALL).test(frame())).toBe(true);
     expect(app.mai.getConversationHistory().map((m) => [m.role, m.text])).toEqual(before);
