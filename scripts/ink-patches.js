@@ -5,7 +5,10 @@
 //   RSS over 900 messages, most of it these caches (ink#986; bounded upstream only in Ink 8, which
 //   needs Node 22). Here each is emptied when it reaches MAX_ENTRIES: what is on screen is
 //   measured again once.
-// - render-node-to-output.js takes a text's width from measure-text's cache.
+// - render-node-to-output.js takes a text's width from measure-text's cache, and (once mai's frame
+//   caches are installed, components/ink/frame-caches.ts) replays a box none of whose nodes changed
+//   since the last frame: the operations it added then, the very objects. dom.js and
+//   reconciler.js forget a box's operations whenever it or anything inside it changes.
 // - yoga-layout's wasm loader does not load Node's fetch; string-width measures box drawing,
 //   braille and Latin-1 by their length, as it does ASCII, and ansi-tokenize reads such a line
 //   character by character instead of through the grapheme segmenter.
@@ -66,6 +69,66 @@ const PATCHES = [
     replacements: [
       ["import widestLine from 'widest-line';", "import measureText from './measure-text.js';"],
       ['const currentWidth = widestLine(text);', 'const currentWidth = measureText(text).width;'],
+      // A box in the same place and size, under the same transformers, none of whose nodes changed
+      // (dom.js and reconciler.js forget its operations when one does): what it drew last frame.
+      [
+        '        let clipped = false;\n',
+        `        let replay;
+        if (node.nodeName === 'ink-box' && output.replays === true) {
+            const width = yogaNode.getComputedWidth();
+            const height = yogaNode.getComputedHeight();
+            const last = node.internal_replay;
+            if (last && last.x === x && last.y === y && last.width === width && last.height === height &&
+                last.transformers.length === transformers.length && last.transformers.every((transformer, i) => transformer === transformers[i])) {
+                for (const operation of last.operations) output.operations.push(operation);
+                return;
+            }
+            replay = { x, y, width, height, transformers, start: output.operations.length, operations: [] };
+        }
+        let clipped = false;
+`,
+      ],
+      [
+        `            if (clipped) {
+                output.unclip();
+            }
+        }
+    }
+};`,
+        `            if (clipped) {
+                output.unclip();
+            }
+        }
+        if (replay) {
+            replay.operations = output.operations.slice(replay.start);
+            node.internal_replay = replay;
+        }
+    }
+};`,
+      ],
+    ],
+  },
+  {
+    // Every change to a node passes through here or reconciler.js: the box it is in, and every box
+    // around that, forget what they drew.
+    file: /[\\/]ink[\\/]build[\\/]dom\.js$/,
+    replacements: [
+      [
+        'export const appendChildNode = (node, childNode) => {',
+        'export const forgetRendered = (node) => {\n    for (let at = node; at; at = at.parentNode) at.internal_replay = undefined;\n};\nexport const appendChildNode = (node, childNode) => {\n    forgetRendered(node);',
+      ],
+      ['export const insertBeforeNode = (node, newChildNode, beforeChildNode) => {', 'export const insertBeforeNode = (node, newChildNode, beforeChildNode) => {\n    forgetRendered(node);'],
+      ['export const removeChildNode = (node, removeNode) => {', 'export const removeChildNode = (node, removeNode) => {\n    forgetRendered(node);'],
+      ['export const setTextNodeValue = (node, text) => {', 'export const setTextNodeValue = (node, text) => {\n    forgetRendered(node);'],
+    ],
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]reconciler\.js$/,
+    replacements: [
+      ["import { createTextNode, appendChildNode, insertBeforeNode, removeChildNode, setStyle, setTextNodeValue, createNode, setAttribute, } from './dom.js';", "import { createTextNode, appendChildNode, insertBeforeNode, removeChildNode, setStyle, setTextNodeValue, createNode, setAttribute, forgetRendered, } from './dom.js';"],
+      ['        if (!props && !style) {\n            return;\n        }\n', '        if (!props && !style) {\n            return;\n        }\n        forgetRendered(node);\n'],
+      ['    hideInstance(node) {\n', '    hideInstance(node) {\n        forgetRendered(node);\n'],
+      ['    unhideInstance(node) {\n', '    unhideInstance(node) {\n        forgetRendered(node);\n'],
     ],
   },
   {

@@ -11,10 +11,15 @@ import Output, {type InkOutputClass} from './ink-output-class.js';
 // known about a line (its styled characters, its width, its cells as placed in a row) is carried
 // from the last frame to the next, for the lines the next frame uses again (two frames' worth at
 // most: a cache of every line ever drawn held tens of MB of per-character objects); empty cells
-// share one object; a row whose cells are the very objects of the last frame's row keeps that
-// row's string instead of building it again; and a row that changed becomes a string with styles
-// diffed only where they change (rowString). The frames are the same (test/tui/frame-caches.test.tsx
-// compares them with Ink's own get on the same operations).
+// share one object; a row whose lines are last frame's (the same cells at the same columns) keeps
+// that row's string without being built at all; and a row that changed becomes a string with
+// styles diffed only where they change (rowString). The frames are the same
+// (test/tui/frame-caches.test.tsx compares them with Ink's own get on the same operations).
+//
+// With these caches installed, Ink's renderer also replays a box none of whose nodes changed (the
+// patch to render-node-to-output.js in scripts/ink-patches.js): its operations are last frame's
+// very objects, and where each lands is kept with it. A frame then costs the boxes and the rows
+// that changed, not the whole screen.
 
 type Clip = {x1?: number; x2?: number; y1?: number; y2?: number};
 type Operation =
@@ -31,6 +36,13 @@ type Caches = {
 };
 type InkOutput = {width: number; height: number; operations: Operation[]; caches: Caches};
 type Cell = StyledChar | undefined;
+/** A write, with where its lines landed the last time it was placed (kept on the replayed object). */
+type Write = Extract<Operation, {type: 'write'}> & {placement?: Placement};
+/** One line of a write as it lands: its cells from column `x` of row `y`. */
+type Span = {readonly y: number; readonly x: number; readonly cells: readonly Cell[]};
+/** Where a write's lines land, under one clip in a frame of one height. */
+type Placement = {readonly clip: Clip | undefined; readonly height: number; readonly spans: readonly Span[]};
+
 
 const BLANK: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: []}) as StyledChar;
 // The empty cells after a wide character, one per character object, so that they too stay the same objects.
@@ -38,9 +50,13 @@ const fillers = new WeakMap<StyledChar, StyledChar>();
 
 // Ink's caches of the last frame: a line this frame draws again takes what they know.
 let lastCaches: Caches | undefined;
-let lastRows: Cell[][] = [];
-let spareRows: Cell[][] = [];
+// Each row's spans, this frame's and last frame's (reused every other frame), and last frame's strings.
+let lastSpans: Span[][] = [];
+let spareSpans: Span[][] = [];
 let lastStrings: readonly string[] = [];
+let lastWidth = -1;
+/** A row being built: reused for every row that changed. */
+const scratch: Cell[] = [];
 
 function isInkOutput(output: unknown): output is InkOutput {
   const candidate = output as Partial<InkOutput>;
@@ -83,13 +99,30 @@ function filler(character: StyledChar): StyledChar {
   return cell;
 }
 
-function sameCells(a: readonly Cell[], b: readonly Cell[] | undefined): boolean {
+function sameSpans(a: readonly Span[], b: readonly Span[] | undefined): boolean {
   if (!b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < a.length; i++) {
+    const span = a[i] as Span;
+    const other = b[i] as Span;
+    if (span !== other && (span.x !== other.x || span.cells !== other.cells)) return false;
+  }
   return true;
 }
 
-function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>, clip: Clip | undefined, caches: Caches): void {
+/**
+ * Where `operation`'s lines land. A replayed operation is the same object frame after frame: where
+ * it lands is kept on it (a property: a WeakMap cost more than it saved) while its clip and the
+ * frame's height stay.
+ */
+function placed(operation: Write, clip: Clip | undefined, height: number, caches: Caches): readonly Span[] {
+  const known = operation.placement;
+  if (known && known.clip === clip && known.height === height) return known.spans;
+  const spans = spansOf(operation, clip, height, caches);
+  operation.placement = {clip, height, spans};
+  return spans;
+}
+
+function spansOf(operation: Write, clip: Clip | undefined, height: number, caches: Caches): Span[] {
   const {text, transformers} = operation;
   let {x, y} = operation;
   let lines = text.split('\n');
@@ -98,9 +131,9 @@ function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>,
     const clipVertically = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
     if (clipHorizontally) {
       const width = caches.getWidestLine(text);
-      if (x + width < (clip.x1 as number) || x > (clip.x2 as number)) return;
+      if (x + width < (clip.x1 as number) || x > (clip.x2 as number)) return [];
     }
-    if (clipVertically && (y + lines.length < (clip.y1 as number) || y > (clip.y2 as number))) return;
+    if (clipVertically && (y + lines.length < (clip.y1 as number) || y > (clip.y2 as number))) return [];
     if (clipHorizontally) {
       const x1 = clip.x1 as number;
       const x2 = clip.x2 as number;
@@ -121,16 +154,18 @@ function write(output: Cell[][], operation: Extract<Operation, {type: 'write'}>,
       if (y < y1) y = y1;
     }
   }
+  const spans: Span[] = [];
   let offsetY = 0;
   for (let index = 0; index < lines.length; index++) {
-    const row = output[y + offsetY];
-    if (!row) continue;
+    // As Ink does, a line whose row the frame does not have is skipped without moving on a row.
+    const row = y + offsetY;
+    if (!Number.isInteger(row) || row < 0 || row >= height) continue;
     let line = lines[index] as string;
     for (const transformer of transformers) line = transformer(line, index);
-    const cells = laidOut(line, caches);
-    for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
+    spans.push({y: row, x, cells: laidOut(line, caches)});
     offsetY++;
   }
+  return spans;
 }
 
 // A line's cells as Ink places them: each character, and after a wide one its empty filler cells.
@@ -179,32 +214,41 @@ function rowString(chars: readonly StyledChar[]): string {
   return ret;
 }
 
+/** A row's string from its spans, placed over blank cells in order, as Ink places its writes. */
+function builtRow(spans: readonly Span[], width: number): string {
+  const row = scratch;
+  row.length = width;
+  row.fill(BLANK);
+  for (const {x, cells} of spans) for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
+  return rowString(row.filter((cell): cell is StyledChar => cell !== undefined)).trimEnd();
+}
+
 function get(this: InkOutput): {output: string; height: number} {
   const caches = carriedCaches(this.caches, lastCaches);
   lastCaches = this.caches;
   laidLast = laidNow;
   laidNow = new Map();
-  // Rows are reused every other frame (the last frame's are compared with this one's).
-  const output = spareRows;
-  output.length = this.height;
-  for (let y = 0; y < this.height; y++) {
-    const row = output[y];
-    if (row && row.length === this.width) row.fill(BLANK);
-    else output[y] = new Array<Cell>(this.width).fill(BLANK);
+  const {width, height} = this;
+  const rows = spareSpans;
+  rows.length = height;
+  for (let y = 0; y < height; y++) {
+    const row = rows[y];
+    if (row) row.length = 0;
+    else rows[y] = [];
   }
   const clips: Clip[] = [];
   for (const operation of this.operations) {
     if (operation.type === 'clip') clips.push(operation.clip);
     else if (operation.type === 'unclip') clips.pop();
-    else write(output, operation, clips.at(-1), caches);
+    else for (const span of placed(operation, clips.at(-1), height, caches)) (rows[span.y] as Span[]).push(span);
   }
-  const strings = output.map((row, y) =>
-    sameCells(row, lastRows[y]) ? (lastStrings[y] as string) : rowString(row.filter((cell): cell is StyledChar => cell !== undefined)).trimEnd(),
-  );
-  spareRows = lastRows;
-  lastRows = output;
+  const sameWidth = width === lastWidth;
+  const strings = rows.map((spans, y) => (sameWidth && sameSpans(spans, lastSpans[y]) ? (lastStrings[y] as string) : builtRow(spans, width)));
+  spareSpans = lastSpans;
+  lastSpans = rows;
   lastStrings = strings;
-  return {output: strings.join('\n'), height: output.length};
+  lastWidth = width;
+  return {output: strings.join('\n'), height};
 }
 
 let inksGet: (() => {output: string; height: number}) | undefined;
@@ -220,5 +264,8 @@ export function shareInkFrameCaches(OutputClass: InkOutputClass = Output): () =>
   OutputClass.prototype.get = function patchedGet(this: unknown) {
     return isInkOutput(this) ? get.call(this) : original.call(this);
   };
+  // Ink's renderer (as scripts/ink-patches.js has it) replays the boxes that did not change only
+  // into an Output whose get is this one.
+  OutputClass.prototype.replays = true;
   return original;
 }

@@ -7,7 +7,13 @@ import {pathToFileURL} from 'node:url';
 // the bundle (scripts/bundle.js) this file is replaced by a plain re-export of that same file.
 
 /** What frame-caches.ts replaces: the method that turns an Output's operations into the frame's text. */
-export type InkOutputClass = {prototype: {get(): {output: string; height: number}}};
+export type InkOutputClass = {
+  prototype: {
+    get(): {output: string; height: number};
+    /** Whether Ink's renderer may replay unchanged boxes into it (scripts/ink-patches.js). */
+    replays?: boolean;
+  };
+};
 
 const inkEntry = createRequire(import.meta.url).resolve('ink');
 const loaded = (await import(pathToFileURL(path.join(path.dirname(inkEntry), 'output.js')).href)) as {default: InkOutputClass};

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {render} from 'ink-testing-library';
+import {memo} from 'react';
 import {describe, expect, it} from 'vitest';
 import Output from '../../components/ink/ink-output-class.js';
 import {shareInkFrameCaches} from '../../components/ink/frame-caches.js';
@@ -111,3 +112,101 @@ describe('Ink frames with shared line caches', () => {
     expect(thirdTokenized.some((line) => line.includes('dropped line'))).toBe(true);
   });
 });
+
+// A box none of whose nodes changed is replayed (its last frame's operations, the same objects):
+// boxes that change, move, resize, appear and go, beside boxes that stay, must draw what they would
+// without the replay. Memoized, as the chat's panels are: a box whose component renders again gets
+// new props, and so is drawn again anyway.
+const List = memo(function List() {
+  return (
+    <Box flexDirection="column">
+      {['alpha', 'beta', 'gamma'].map((name) => (
+        <Text key={name} color={name === 'beta' ? 'cyan' : undefined}>
+          {name}
+        </Text>
+      ))}
+    </Box>
+  );
+});
+
+const Cpu = memo(function Cpu({pct}: {pct: number}) {
+  return (
+    <Box borderStyle="round">
+      <Text>{`cpu ${pct}%`}</Text>
+    </Box>
+  );
+});
+
+const Models = memo(function Models() {
+  return (
+    <Box borderStyle="round">
+      <Text bold>models 漢字</Text>
+    </Box>
+  );
+});
+
+function Panels({step}: {step: number}) {
+  return (
+    <Box flexDirection="row" width={72}>
+      <Box flexDirection="column" borderStyle="single" width={40} height={9} overflow="hidden">
+        {step >= 2 && <Text color="yellow">{'grown '.repeat(step)}</Text>}
+        <List />
+        <Text wrap="truncate-end">{`streaming ${'word '.repeat(step * 2)}`}</Text>
+      </Box>
+      <Box flexDirection="column" width={step === 4 ? 24 : 30}>
+        <Cpu pct={step % 2 ? 3 : 1} />
+        <Models />
+        {step !== 3 && (
+          <Box>
+            <Text dimColor>gone at step 3</Text>
+          </Box>
+        )}
+      </Box>
+    </Box>
+  );
+}
+
+describe('replaying the boxes that did not change', () => {
+  const OutputPrototype = (Output as unknown as {prototype: {replays?: boolean; get(): unknown}}).prototype;
+
+  function panelFrames(replays: boolean): {frames: string[]; reused: number} {
+    shareInkFrameCaches();
+    OutputPrototype.replays = replays;
+    // How many of a frame's operations are the very objects of the frame before.
+    const get = OutputPrototype.get;
+    let previous = new Set<unknown>();
+    let reused = 0;
+    OutputPrototype.get = function (this: {operations: unknown[]}) {
+      reused += this.operations.filter((operation) => previous.has(operation)).length;
+      previous = new Set(this.operations);
+      return get.call(this);
+    };
+    try {
+      const instance = render(<Panels step={0} />);
+      const frames = [instance.lastFrame() ?? ''];
+      for (const step of [1, 1, 2, 3, 4, 5, 6, 0]) {
+        instance.rerender(<Panels step={step} />);
+        frames.push(instance.lastFrame() ?? '');
+      }
+      instance.unmount();
+      return {frames, reused};
+    } finally {
+      OutputPrototype.get = get;
+      OutputPrototype.replays = true;
+    }
+  }
+
+  it('draws the frames Ink draws without it', () => {
+    const plain = panelFrames(false);
+    const replayed = panelFrames(true);
+    expect(replayed.frames).toEqual(plain.frames);
+    expect(plain.reused).toBe(0);
+    expect(replayed.reused).toBeGreaterThan(0);
+    expect(replayed.frames[3]).toContain('grown grown');
+    expect(replayed.frames[4]).not.toContain('gone at step 3');
+    expect(replayed.frames[5]).toContain('gone at step 3');
+    expect(replayed.frames[1]).toContain('cpu 3%');
+    expect(replayed.frames[3]).toContain('cpu 1%');
+  });
+});
+
