@@ -11,7 +11,7 @@ import type {ReplayedConversation} from './conversation/conversation-events.js';
 import {ConversationFile, findConversation, listConversations} from './conversation/conversation-file.js';
 import {errorMessage, isModelError} from './backends/model-error.js';
 import {forgeDemoModels} from './backends/embedded/demo-models.js';
-import {redoNotice} from './conversation/redo-notice.js';
+import {redoNotice, type RedoOutcome} from './conversation/redo-notice.js';
 import {Autopilot} from './manager/autopilot.js';
 import {ModelManager, type FallbackRecord, type SwitchOutcome} from './manager/model-manager.js';
 import type {AvailableMemory} from './manager/policy/fit.js';
@@ -492,21 +492,17 @@ export class Mai implements MaiCommands {
     this.redoTurn(this.resendMessage(id, text), 'edit', kept, () => this.store.getState().returnEdit({id, text}));
   }
 
-  /** Says how a turn done again ended when its old messages are back, or why it failed. */
+  /** Says how a turn done again ended when its old messages are back (then `onKept`), or why it failed. */
   private redoTurn(reply: Promise<Reply>, reason: 'regenerate' | 'edit', kept: () => boolean, onKept?: () => void): void {
-    const tell = (notice: ReturnType<typeof redoNotice>, stayed: boolean) => {
+    const tell = (outcome: Omit<RedoOutcome, 'reason' | 'kept'>) => {
+      const stayed = kept();
       if (stayed) onKept?.();
+      const notice = redoNotice({reason, kept: stayed, ...outcome});
       if (notice) this.store.getState().notify(notice.text, notice.level);
     };
     reply.then(
-      (done) => {
-        const stayed = kept();
-        tell(redoNotice({reason, kept: stayed, model: done.model, interrupted: done.interrupted}), stayed);
-      },
-      (error: unknown) => {
-        const stayed = kept();
-        tell(redoNotice({reason, kept: stayed, error}), stayed);
-      },
+      (done) => tell({model: done.model, interrupted: done.interrupted}),
+      (error: unknown) => tell({error}),
     );
   }
 

@@ -43,7 +43,6 @@ type Span = {readonly y: number; readonly x: number; readonly cells: readonly Ce
 /** Where a write's lines land, under one clip in a frame of one height. */
 type Placement = {readonly clip: Clip | undefined; readonly height: number; readonly spans: readonly Span[]};
 
-
 const BLANK: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: []}) as StyledChar;
 // The empty cells after a wide character, one per character object, so that they too stay the same objects.
 const fillers = new WeakMap<StyledChar, StyledChar>();

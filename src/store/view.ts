@@ -1,9 +1,9 @@
 import type {StateCreator} from 'zustand/vanilla';
 import type {MaiState} from '../store.js';
 
-// The view slice: how the user is looking at the chat, which only the TUI writes: a reasoning
-// model's thinking shown or folded, the search in progress, and the message being edited to resend
-// (and an edit handed back by Mai when its reply failed before a word, for the composer to take).
+// The view slice: how the user is looking at the chat: a reasoning model's thinking shown or
+// folded, the search in progress, and the message being edited to resend, all written by the TUI;
+// and an edit whose reply failed before a word, handed back by Mai for the composer to take.
 
 export type SearchState = {
   readonly query: string;

@@ -102,7 +102,6 @@ export function bar(share: number, width: number, style: GaugeStyle): string {
   return '█'.repeat(full) + partial + '░'.repeat(width - full - (partial ? 1 : 0));
 }
 
-
 /** `text` cut to at most `width` terminal columns, ending in "…" when it was cut. */
 export function truncateToWidth(text: string, width: number): string {
   if (width <= 0) return '';
