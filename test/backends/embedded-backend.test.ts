@@ -101,4 +101,28 @@ describe('embedded backend', () => {
     expect(isModelError(error, 'unusable')).toBe(true);
     expect((error as Error).message).toMatch(/load/i);
   });
+
+  it('ends an engine that stops answering once it is given work, though an idle one is pinged only now and then', async () => {
+    const {EngineHostProcess} = await import('../../src/backends/embedded/engine-host-process.js');
+    const path = `${sandbox.modelDir}/${TEST_MODELS['demo-small'].fileName}`;
+    // Idle, the next ping would be a minute away: only the work asked for brings it forward.
+    const host = await EngineHostProcess.start(
+      'mai-demo-small',
+      {threads: 1, gpu: false},
+      {type: 'load', path, contextSize: 512, chatTemplate: 'chatml'},
+      {heartbeatMs: 100, idleHeartbeatMs: 60_000, heartbeatTimeoutMs: 1000},
+    );
+    const pid = host.pid as number;
+    try {
+      await waitFor(() => host.rssBytes > 0, {what: 'the first ping to bring the engine RSS'});
+      process.kill(pid, 'SIGSTOP');
+      const error = await host.countTokens(['hello']).catch((e: unknown) => e);
+      expect(isModelError(error, 'crashed')).toBe(true);
+      expect((error as Error).message).toMatch(/stopped answering for 1000 ms/);
+      await waitFor(() => !processExists(pid), {what: 'the hung engine to be killed'});
+      expect(host.alive).toBe(false);
+    } finally {
+      if (processExists(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
 });

@@ -13,10 +13,15 @@ export type HostOptions = {
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
   readonly onLog?: (level: string, message: string) => void;
+  /** Between pings while the engine has work (a load, a reply, a count). */
   readonly heartbeatMs?: number;
+  /** Between pings while it has none: an idle engine's RSS barely moves, and a ping wakes both processes. */
+  readonly idleHeartbeatMs?: number;
   /** No answer to a ping for this long means the engine hangs: it is killed. */
   readonly heartbeatTimeoutMs?: number;
 };
+
+type HeartbeatOptions = Pick<HostOptions, 'heartbeatMs' | 'idleHeartbeatMs' | 'heartbeatTimeoutMs'>;
 
 type Pending = {
   resolve: (message: HostMessage) => void;
@@ -41,7 +46,7 @@ export function crashReason(stderrTail: string, code: number | null, signal: str
   return said ? `${said} (${how})` : how;
 }
 
-export type LoadOptions = Omit<HostOptions, 'heartbeatMs' | 'heartbeatTimeoutMs'>;
+export type LoadOptions = Omit<HostOptions, keyof HeartbeatOptions>;
 
 type LoadWaiter = {readonly settle: (error: ModelError | null) => void; readonly options: LoadOptions};
 
@@ -49,8 +54,14 @@ export class EngineHostProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stderrTail = '';
-  private lastPongAt = Date.now();
   private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeatOptions: Required<HeartbeatOptions> = {heartbeatMs: 2000, idleHeartbeatMs: 30_000, heartbeatTimeoutMs: 15_000};
+  /** When the next ping goes out. */
+  private nextBeatAt = 0;
+  /** When the ping still unanswered was sent; null when the last one was answered. */
+  private pingSentAt: number | null = null;
+  /** Requests in flight other than pings. */
+  private work = 0;
   private exitError: ModelError | null = null;
   private readonly exitListeners: ((error: ModelError) => void)[] = [];
   /** The engine started (node-llama-cpp and its binding loaded). */
@@ -86,7 +97,7 @@ export class EngineHostProcess {
    * node-llama-cpp and loading its binding is ~550 of a load's ~600 ms, so a host started ahead
    * of time (a spare) makes the next switch nearly instant.
    */
-  static spawn(settings: EngineSettings, options: Pick<HostOptions, 'heartbeatMs' | 'heartbeatTimeoutMs'> = {}): EngineHostProcess {
+  static spawn(settings: EngineSettings, options: HeartbeatOptions = {}): EngineHostProcess {
     const {script, execArgv} = hostEntry();
     // stdout is ignored: nothing the engine prints may reach the terminal under the TUI.
     const child = fork(script, [], {
@@ -128,6 +139,7 @@ export class EngineHostProcess {
       if (this.exitError) return this.finishLoad(this.startFailure(this.exitError.message));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, {once: true});
+      this.wake();
       this.send(request);
     });
   }
@@ -190,7 +202,7 @@ export class EngineHostProcess {
   private onExited(error: ModelError): void {
     if (this.exitError) return;
     this.exitError = error;
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
     for (const listener of this.exitListeners) listener(error);
@@ -209,23 +221,54 @@ export class EngineHostProcess {
     this.exitListeners.push(listener);
   }
 
-  private startHeartbeat({heartbeatMs = 2000, heartbeatTimeoutMs = 15_000}: Pick<HostOptions, 'heartbeatMs' | 'heartbeatTimeoutMs'>): void {
-    this.lastPongAt = Date.now();
-    this.heartbeat = setInterval(() => {
-      if (Date.now() - this.lastPongAt > heartbeatTimeoutMs) {
+  private startHeartbeat(options: HeartbeatOptions): void {
+    this.heartbeatOptions = {...this.heartbeatOptions, ...options};
+    // The first ping goes out soon: it brings the engine's RSS, and a host that hangs while
+    // starting shows it.
+    this.scheduleBeat(this.heartbeatOptions.heartbeatMs);
+  }
+
+  private get busy(): boolean {
+    return this.loading !== null || this.work > 0;
+  }
+
+  private scheduleBeat(delayMs: number): void {
+    if (this.exitError) return;
+    clearTimeout(this.heartbeat);
+    this.nextBeatAt = Date.now() + delayMs;
+    this.heartbeat = setTimeout(() => this.beat(), delayMs);
+    // The heartbeat alone must not keep a one-shot command (`mai ask`) alive.
+    this.heartbeat.unref();
+  }
+
+  /** Work starts: the next ping comes at the busy pace, not the idle one. */
+  private wake(): void {
+    const {heartbeatMs} = this.heartbeatOptions;
+    if (this.nextBeatAt - Date.now() > heartbeatMs) this.scheduleBeat(heartbeatMs);
+  }
+
+  private beat(): void {
+    const {heartbeatMs, idleHeartbeatMs, heartbeatTimeoutMs} = this.heartbeatOptions;
+    if (this.pingSentAt !== null) {
+      if (Date.now() - this.pingSentAt > heartbeatTimeoutMs) {
         this.onExited(new ModelError('crashed', `the engine stopped answering for ${heartbeatTimeoutMs} ms`, this.modelKey));
         this.kill();
-        return;
+      } else {
+        // Still waiting for the answer, idle or not: looked at again soon, so a hang shows in time.
+        this.scheduleBeat(heartbeatMs);
       }
-      this.request((id) => ({type: 'ping', id})).reply.then(
-        (pong) => {
-          this.lastPongAt = Date.now();
-          if (pong.type === 'pong') this.rssBytes = pong.rssBytes;
-        },
-        () => undefined,
-      );
-    }, heartbeatMs);
-    this.heartbeat.unref();
+      return;
+    }
+    const sentAt = Date.now();
+    this.pingSentAt = sentAt;
+    this.request((id) => ({type: 'ping', id}), undefined, false).reply.then(
+      (pong) => {
+        if (this.pingSentAt === sentAt) this.pingSentAt = null;
+        if (pong.type === 'pong') this.rssBytes = pong.rssBytes;
+      },
+      () => undefined,
+    );
+    this.scheduleBeat(this.busy ? heartbeatMs : idleHeartbeatMs);
   }
 
   private route(message: HostMessage): void {
@@ -245,13 +288,20 @@ export class EngineHostProcess {
     if (this.child.connected) this.child.send(message);
   }
 
-  private request(build: (id: number) => ParentMessage, onChunk?: (text: string) => void): {id: number; reply: Promise<HostMessage>} {
+  /** Sends a request and waits for its answer; `isWork` (all but pings) sets the heartbeat's busy pace. */
+  private request(build: (id: number) => ParentMessage, onChunk?: (text: string) => void, isWork = true): {id: number; reply: Promise<HostMessage>} {
     const id = this.nextId++;
     if (this.exitError) return {id, reply: Promise.reject(this.exitError)};
     const reply = new Promise<HostMessage>((resolve, reject) => {
       this.pending.set(id, {resolve, reject, ...(onChunk ? {onChunk} : {})});
       this.send(build(id));
     });
+    if (isWork) {
+      this.work++;
+      this.wake();
+      const done = () => void this.work--;
+      reply.then(done, done);
+    }
     return {id, reply};
   }
 
