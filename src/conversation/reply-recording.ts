@@ -11,6 +11,8 @@ import type {ReplyBuffer} from '../util/reply-buffer.js';
 
 // Reply text reaches the file at most this often while it streams (and at its end): what a crash costs.
 const DELTA_INTERVAL_MS = 200;
+/** How long after the interval a paused stream's pending text waits for the timer. */
+const DELTA_GRACE_MS = 50;
 
 /** One reply being written: its text goes to the file as it streams, then once whole. */
 export class ReplyRecording {
@@ -66,9 +68,12 @@ export class ReplyRecording {
     if (this.finished) return;
     this.text += chunk;
     this.display.append(chunk);
-    // The first text at once (a crash right after the first words keeps them), then in batches.
-    if (this.written === 0 || Date.now() - this.lastWriteAt >= DELTA_INTERVAL_MS) this.writeDelta();
-    else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS);
+    // The first text at once (a crash right after the first words keeps them), then in batches,
+    // written when a chunk arrives after the interval: a timer of their own would wake the UI
+    // process once more per batch. The timer writes what a stream that pauses leaves pending.
+    const sinceWrite = Date.now() - this.lastWriteAt;
+    if (this.written === 0 || sinceWrite >= DELTA_INTERVAL_MS) this.writeDelta();
+    else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS + DELTA_GRACE_MS - sinceWrite);
   }
 
   /** Writes the text not written yet, now (no-op once the reply has finished). */
