@@ -21,12 +21,12 @@ export function StreamingTail({store, width, rows}: Props) {
   const text = useStore(store, (s) => s.chat.streaming?.text ?? '');
   const thinkingShown = useStore(store, (s) => s.view.thinkingShown);
   const lines = tailLines(foldThinking(text, {thinkingShown}), width, rows - 1);
+  const last = lines.at(-1);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Header label={roleLabel('assistant', model)} />
-      {lines.map((line, i) => (
-        <TailLine key={i} text={line} />
-      ))}
+      {lines.length > 1 ? <SettledLines text={lines.slice(0, -1).join('\n')} /> : null}
+      {last === undefined ? null : <LastLine text={last} />}
     </Box>
   );
 }
@@ -44,6 +44,20 @@ const Header = memo(function Header({label}: {readonly label: string}) {
   );
 });
 
-const TailLine = memo(function TailLine({text}: {readonly text: string}) {
+/**
+ * The lines above the last, which a flush rarely changes (once per finished line): one text node in a
+ * box of its own, so Ink replays its last operations and yoga lays out one node, not one per line.
+ * The lines are wrapped to the width already: "wrap" is only the fallback for a line measured wider.
+ */
+const SettledLines = memo(function SettledLines({text}: {readonly text: string}) {
+  return (
+    <Box flexShrink={0}>
+      <Text>{text === '' ? ' ' : text}</Text>
+    </Box>
+  );
+});
+
+/** The line a flush grows. */
+const LastLine = memo(function LastLine({text}: {readonly text: string}) {
   return <Text wrap="truncate-end">{text === '' ? ' ' : text}</Text>;
 });
