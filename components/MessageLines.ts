@@ -37,6 +37,8 @@ export function roleLabel(role: Role, model?: string): string {
   return sanitizeForTerminal(model ?? 'assistant').replace(/\n/g, ' ') || 'assistant';
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Sanitized text wrapped to `width` columns (hard-wrapping words longer than a line). */
 export function wrapText(text: string, width: number): string[] {
   if (text === '') return [];
@@ -56,6 +58,10 @@ function wrapParagraph(paragraph: string, width: number): string[] {
   const body = paragraph.slice(leading);
   if (body.trim() === '') return [''];
   const indent = ' '.repeat(Math.min(leading, Math.floor(columns / 2)));
+  // What fits on one line is that line, as wrap-ansi would make it (trailing spaces dropped): most
+  // paragraphs, and the streaming reply's growing last line in all but one frame of each line.
+  // Only printable ASCII, where a character is a column; wrap-ansi measures the rest.
+  if (body.length <= columns - indent.length && PRINTABLE_ASCII.test(body)) return [indent + body.trimEnd()];
   return wrapAnsi(body, columns - indent.length, {hard: true, trim: true})
     .split('\n')
     .map((line) => indent + line);

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import wrapAnsi from 'wrap-ansi';
 import {chatWindow, scrollLimit, tailLines, totalLines, wrapText} from '../../components/MessageLines.js';
 import type {ChatEntry} from '../../src/store.js';
 
@@ -52,5 +53,31 @@ describe('the streaming tail', () => {
     const text = 'first paragraph here\n\nsecond one that grows';
     expect(tailLines(text, 10, 10)).toEqual(wrapText(text, 10));
     expect(tailLines(`${text} more`, 10, 10)).toEqual(wrapText(`${text} more`, 10));
+  });
+});
+
+describe('wrapping a paragraph', () => {
+  // The one-line path (printable ASCII that fits) must give what wrap-ansi gives, spaces included.
+  it('gives what wrap-ansi gives, for lines that fit and lines that do not', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pieces = ['a', 'word', ' ', '  ', 'longerword', '-', 'é', '😀'];
+    let oneLine = 0;
+    for (let round = 0; round < 3000; round++) {
+      const text = Array.from({length: 1 + random(12)}, () => pieces[random(pieces.length)]).join('');
+      const width = 4 + random(30);
+      const leading = /^ */.exec(text)?.[0].length ?? 0;
+      const body = text.slice(leading);
+      const indent = ' '.repeat(Math.min(leading, Math.floor(width / 2)));
+      const expected = body.trim() === '' ? [''] : wrapAnsi(body, width - indent.length, {hard: true, trim: true}).split('\n').map((line) => indent + line);
+      expect(wrapText(text, width), JSON.stringify({text, width})).toEqual(expected);
+      if (/^[\x20-\x7e]*$/.test(body) && body.length <= width - indent.length) oneLine++;
+    }
+    // Both paths were taken.
+    expect(oneLine).toBeGreaterThan(200);
+    expect(3000 - oneLine).toBeGreaterThan(200);
   });
 });
