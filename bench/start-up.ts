@@ -10,7 +10,7 @@ import {cpuSeconds, percentile, plainText, TmuxTerminal} from './tmux-terminal.j
 // frame's top border is on the terminal; the baseline is `node` printing that border in the same
 // kind of pane, so the ratio is what mai adds to starting Node. `mai --help` is timed against
 // `node -e 0`. Idle: the UI process's RSS (the model runs in an engine process of its own) and
-// its CPU time over a few seconds with nothing happening.
+// its CPU time over a few seconds with nothing happening, and over as many seconds after those.
 
 const CLI = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
 const COLUMNS = 120;
@@ -63,11 +63,17 @@ async function idle(home: BenchHome, seconds: number) {
     // Idle means the start is over: the model is loaded and its spare engine started.
     await terminal.waitForScreen((screen) => /loaded mai-demo/.test(screen));
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    const cpuBefore = cpuSeconds(pid);
-    const start = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const cpuPct = ((cpuSeconds(pid) - cpuBefore) / ((performance.now() - start) / 1000)) * 100;
-    return {rssMB: rssBytes(pid) / 1e6, cpuPct};
+    const window = async () => {
+      const cpuBefore = cpuSeconds(pid);
+      const start = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      return ((cpuSeconds(pid) - cpuBefore) / ((performance.now() - start) / 1000)) * 100;
+    };
+    // The goal's figure: the first seconds after the start, while V8 still compiles the code each
+    // sample runs (on its worker threads). Then as many seconds more: the chat left open.
+    const cpuPct = await window();
+    const settledCpuPct = await window();
+    return {rssMB: rssBytes(pid) / 1e6, cpuPct, settledCpuPct};
   } finally {
     terminal.close();
   }
@@ -119,9 +125,9 @@ export async function measureStartUp({quick}: BenchOptions): Promise<BenchRow[]>
         id: 'P4',
         name: `idle CPU of the UI process over ${idleFor} s`,
         goal: '≤ 0.5 % of a core',
-        figure: `${rest.cpuPct.toFixed(2)} %`,
+        figure: `${rest.cpuPct.toFixed(2)} % (the next ${idleFor} s: ${rest.settledCpuPct.toFixed(2)} %)`,
         met: rest.cpuPct <= 0.5,
-        values: {cpuPct: rest.cpuPct, seconds: idleFor},
+        values: {cpuPct: rest.cpuPct, settledCpuPct: rest.settledCpuPct, seconds: idleFor},
       },
     ];
   } finally {
