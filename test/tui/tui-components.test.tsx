@@ -190,6 +190,18 @@ describe('the chat pane', () => {
     expect(frame()).toContain('Hello, I am a demo model. Done.');
   });
 
+  it('keeps the blank lines of a streaming reply, and its lines in order while it grows', async () => {
+    const store = filledStore();
+    const {frame} = await renderApp(store, recordingCommands().commands);
+    const rowOf = (text: string) => frame().split('\n').findIndex((row) => row.includes(text));
+    await update(() => store.getState().startStreaming({id: 'r3', model: 'mai-demo-small', text: 'first paragraph\n\nthird row'}));
+    expect(rowOf('third row') - rowOf('first paragraph')).toBe(2);
+    await update(() => store.getState().setStreamingText('first paragraph\n\nthird row grows\n\n\nsixth'));
+    expect(rowOf('third row grows') - rowOf('first paragraph')).toBe(2);
+    expect(rowOf('sixth') - rowOf('third row grows')).toBe(3);
+    expect(rowOf('sixth')).toBeGreaterThan(0);
+  });
+
   it('keeps the newest lines of a streaming reply taller than the pane in view', async () => {
     const store = filledStore();
     const {frame} = await renderApp(store, recordingCommands().commands, {columns: 100, rows: 20});
