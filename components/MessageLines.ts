@@ -1,6 +1,7 @@
 import wrapAnsi from 'wrap-ansi';
 import type {ChatEntry} from '../src/store.js';
 import type {Role} from '../src/domain.js';
+import {isPrintableAscii} from '../src/util/graphemes.js';
 import {sanitizeForTerminal} from '../src/util/sanitize.js';
 import {foldedThinkingLine, hasThinking, splitThinking} from './chat/think-blocks.js';
 import {KEY_BINDINGS} from './keys.js';
@@ -37,8 +38,6 @@ export function roleLabel(role: Role, model?: string): string {
   return sanitizeForTerminal(model ?? 'assistant').replace(/\n/g, ' ') || 'assistant';
 }
 
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
 /** Sanitized text wrapped to `width` columns (hard-wrapping words longer than a line). */
 export function wrapText(text: string, width: number): string[] {
   if (text === '') return [];
@@ -61,7 +60,7 @@ function wrapParagraph(paragraph: string, width: number): string[] {
   // What fits on one line is that line, as wrap-ansi would make it (trailing spaces dropped): most
   // paragraphs, and the streaming reply's growing last line in all but one frame of each line.
   // Only printable ASCII, where a character is a column; wrap-ansi measures the rest.
-  if (body.length <= columns - indent.length && PRINTABLE_ASCII.test(body)) return [indent + body.trimEnd()];
+  if (body.length <= columns - indent.length && isPrintableAscii(body)) return [indent + body.trimEnd()];
   return wrapAnsi(body, columns - indent.length, {hard: true, trim: true})
     .split('\n')
     .map((line) => indent + line);

@@ -1,7 +1,7 @@
 import stringWidth from 'string-width';
 import type {ComposerState} from './composer-reducer.js';
 import {pasteLabel, placeholderIdAt, type PastedBlock} from './pasted-blocks.js';
-import {graphemes} from '../src/util/graphemes.js';
+import {graphemes, isPrintableAscii} from '../src/util/graphemes.js';
 
 // Where the composer's text lands on screen: each line of the message hard-wrapped at a column
 // count (by grapheme, not by word: an input box must show every character where the cursor
@@ -22,8 +22,6 @@ export type ComposerWindow = {
   /** The first row shown is the message's first (it gets the "> " prompt). */
   readonly atTop: boolean;
 };
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** An expanded block's wrapped rows, per block and width: wrapping a megabyte once, not per key. */
 const expandedRows = new WeakMap<PastedBlock, {readonly columns: number; readonly rows: readonly ComposerRow[]}>();
@@ -70,7 +68,7 @@ export function composerRowCount({text, pastes = []}: ComposerState, columns: nu
 /** The rows of the message's line [start, end): its text wrapped, an expanded block's rows inside. */
 function layoutLine(text: string, start: number, end: number, columns: number, pastes: readonly (PastedBlock | null)[]): ComposerRow[] {
   const rows: ComposerRow[] = [];
-  if (PRINTABLE_ASCII.test(text.slice(start, end))) {
+  if (isPrintableAscii(text.slice(start, end))) {
     // One column per character and no pasted block in it (what is typed, and the empty composer
     // of the first frame): cut by count.
     for (let at = start; at < end || at === start; at += columns) rows.push({kind: 'text', start: at, end: Math.min(at + columns, end), endsLine: at + columns >= end});
@@ -107,7 +105,7 @@ function blockRows(block: PastedBlock, columns: number): readonly ComposerRow[] 
   if (cached?.columns === columns) return cached.rows;
   const rows: ComposerRow[] = [];
   for (const line of block.text.replace(/\n$/, '').split('\n')) {
-    if (PRINTABLE_ASCII.test(line)) {
+    if (isPrintableAscii(line)) {
       // One column per character: cut by count (a log or source file, the usual large paste).
       for (let at = 0; at < line.length || at === 0; at += columns) rows.push({kind: 'pasted', text: line.slice(at, at + columns)});
       continue;

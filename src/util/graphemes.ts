@@ -8,3 +8,10 @@ export function graphemes(text: string): Intl.Segments {
   segmenter ??= new Intl.Segmenter(undefined, {granularity: 'grapheme'});
   return segmenter.segment(text);
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Printable ASCII only: each character is one grapheme and one column, so its length is its width. */
+export function isPrintableAscii(text: string): boolean {
+  return PRINTABLE_ASCII.test(text);
+}
