@@ -2,7 +2,7 @@ import type {ChatEntry} from '../store.js';
 import type {ResponseStats} from '../domain.js';
 import type {ConversationEvent} from './conversation-events.js';
 import type {ConversationRecorder} from './conversation-recorder.js';
-import type {ReplyBuffer} from '../util/reply-buffer.js';
+import {ReplyBuffer} from '../util/reply-buffer.js';
 
 // One reply on its way to the conversation's file and the screen: started, its text as it streams
 // (to the file so that a crash keeps what was written; to the screen through `display`, which
@@ -16,10 +16,12 @@ const DELTA_GRACE_MS = 50;
 
 /** One reply being written: its text goes to the file as it streams, then once whole. */
 export class ReplyRecording {
-  private text = '';
+  /**
+   * The text as it goes to the file, paced as the screen's is: the first words at once (a crash
+   * right after them keeps them), then a delta when a chunk arrives after the interval.
+   */
+  private readonly toFile = new ReplyBuffer((text) => this.writeDelta(text), DELTA_INTERVAL_MS, DELTA_GRACE_MS);
   private written = 0;
-  private lastWriteAt = 0;
-  private timer: NodeJS.Timeout | undefined;
   private finished = false;
   /** Lines not written yet: they go to the file with the reply's first words. */
   private held: ConversationEvent[] | null;
@@ -51,7 +53,7 @@ export class ReplyRecording {
 
   /** What the reply has written so far. */
   get textSoFar(): string {
-    return this.text;
+    return this.toFile.value;
   }
 
   /** The model writing it (a fallback can change it mid-reply). */
@@ -66,29 +68,21 @@ export class ReplyRecording {
 
   append(chunk: string): void {
     if (this.finished) return;
-    this.text += chunk;
     this.display.append(chunk);
-    // The first text at once (a crash right after the first words keeps them), then in batches,
-    // written when a chunk arrives after the interval: a timer of their own would wake the UI
-    // process once more per batch. The timer writes what a stream that pauses leaves pending.
-    const sinceWrite = Date.now() - this.lastWriteAt;
-    if (this.written === 0 || sinceWrite >= DELTA_INTERVAL_MS) this.writeDelta();
-    else this.timer ??= setTimeout(() => this.writeDelta(), DELTA_INTERVAL_MS + DELTA_GRACE_MS - sinceWrite);
+    // An empty chunk is not the first words: those still go at once when they come.
+    if (chunk !== '') this.toFile.append(chunk);
   }
 
   /** Writes the text not written yet, now (no-op once the reply has finished). */
   writePending(): void {
-    if (!this.finished) this.writeDelta();
+    if (!this.finished) this.toFile.flush();
   }
 
-  private writeDelta(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.lastWriteAt = Date.now();
-    if (this.written === this.text.length) return;
+  private writeDelta(text: string): void {
+    if (this.written === text.length) return;
     this.writeHeld();
-    this.recorder.write({type: 'delta', id: this.id, text: this.text.slice(this.written)});
-    this.written = this.text.length;
+    this.recorder.write({type: 'delta', id: this.id, text: text.slice(this.written)});
+    this.written = text.length;
   }
 
   /**
@@ -98,7 +92,7 @@ export class ReplyRecording {
   finish(result: {readonly text: string; readonly model: string; readonly stats?: ResponseStats; readonly interrupted: boolean}): ChatEntry | null {
     if (this.finished) return null;
     this.finished = true;
-    clearTimeout(this.timer);
+    this.toFile.dispose();
     this.display.dispose();
     this.model = result.model;
     const at = Date.now();
