@@ -13,7 +13,7 @@ import Output, {type InkOutputClass} from './ink-output-class.js';
 // most: a cache of every line ever drawn held tens of MB of per-character objects); empty cells
 // share one object; a row whose lines are last frame's (the same cells at the same columns) keeps
 // that row's string without being built at all; and a row that changed becomes a string with
-// styles diffed only where they change (rowString). The frames are the same
+// styles changed only where they change (builtRow). The frames are the same
 // (test/tui/frame-caches.test.tsx compares them with Ink's own get on the same operations).
 //
 // With these caches installed, Ink's renderer also replays a box none of whose nodes changed (the
@@ -35,7 +35,9 @@ type Caches = {
   getWidestLine(text: string): number;
 };
 type InkOutput = {width: number; height: number; operations: Operation[]; caches: Caches};
-type Cell = StyledChar | undefined;
+type Styles = StyledChar['styles'];
+/** A character as placed in a row: its text and its styles, interned (see `interned`). */
+type Cell = {readonly value: string; readonly styles: Styles};
 /** A write, with where its lines landed the last time it was placed (kept on the replayed object). */
 type Write = Extract<Operation, {type: 'write'}> & {placement?: Placement};
 /** One line of a write as it lands: its cells from column `x` of row `y`. */
@@ -43,9 +45,23 @@ type Span = {readonly y: number; readonly x: number; readonly cells: readonly Ce
 /** Where a write's lines land, under one clip in a frame of one height. */
 type Placement = {readonly clip: Clip | undefined; readonly height: number; readonly spans: readonly Span[]};
 
-const BLANK: StyledChar = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: []}) as StyledChar;
-// The empty cells after a wide character, one per character object, so that they too stay the same objects.
-const fillers = new WeakMap<StyledChar, StyledChar>();
+// Styles are interned: each set of styles (the same codes in the same order) is one array, so a
+// row compares its neighbours' styles by identity and finds the codes between two styles in a
+// table instead of diffing them (ansi-tokenize's diff builds three Sets and four arrays a call).
+// A frame holds a few sets of styles (the chat's colours), so these tables stay small.
+const interned = new Map<string, Styles>();
+const NO_STYLES: Styles = [];
+/** The codes that go from one set of styles to another, by interned styles. */
+const transitions = new Map<Styles, Map<Styles, string>>();
+// One cell per styles for the empty cells after a wide character.
+const fillers = new Map<Styles, Cell>();
+
+// Every cell is made here, so that code reading cells sees one shape of object.
+function cell(value: string, styles: Styles): Cell {
+  return {value, styles};
+}
+
+const BLANK = cell(' ', NO_STYLES);
 
 // Ink's caches of the last frame: a line this frame draws again takes what they know.
 let lastCaches: Caches | undefined;
@@ -55,7 +71,7 @@ let spareSpans: Span[][] = [];
 let lastStrings: readonly string[] = [];
 let lastWidth = -1;
 /** A row being built: reused for every row that changed. */
-const scratch: Cell[] = [];
+const scratch: (Cell | undefined)[] = [];
 
 function isInkOutput(output: unknown): output is InkOutput {
   const candidate = output as Partial<InkOutput>;
@@ -92,10 +108,28 @@ function carriedCaches(caches: Caches, last: Caches | undefined): Caches {
   };
 }
 
-function filler(character: StyledChar): StyledChar {
-  let cell = fillers.get(character);
-  if (!cell) fillers.set(character, (cell = {type: 'char', value: '', fullWidth: false, styles: character.styles}));
-  return cell;
+function internedStyles(styles: Styles): Styles {
+  if (styles.length === 0) return NO_STYLES;
+  let key = (styles[0] as Styles[number]).code;
+  for (let i = 1; i < styles.length; i++) key += `\0${(styles[i] as Styles[number]).code}`;
+  let known = interned.get(key);
+  if (!known) interned.set(key, (known = styles));
+  return known;
+}
+
+function filler(styles: Styles): Cell {
+  let known = fillers.get(styles);
+  if (!known) fillers.set(styles, (known = cell('', styles)));
+  return known;
+}
+
+/** ansi-tokenize's codes from `from` to `to` (both interned), as its styledCharsToString writes them. */
+function transition(from: Styles, to: Styles): string {
+  let row = transitions.get(from);
+  if (!row) transitions.set(from, (row = new Map()));
+  let codes = row.get(to);
+  if (codes === undefined) row.set(to, (codes = ansiCodesToString(diffAnsiCodes(from, to))));
+  return codes;
 }
 
 function sameSpans(a: readonly Span[], b: readonly Span[] | undefined): boolean {
@@ -175,51 +209,45 @@ let laidLast = new Map<string, Cell[]>();
 function laidOut(line: string, caches: Caches): Cell[] {
   return carried(laidNow, laidLast, line, () => {
     const cells: Cell[] = [];
+    // Neighbours almost always share their styles (ansi-tokenize copies them for each character).
+    let raw: Styles | undefined;
+    let styles = NO_STYLES;
     for (const character of caches.getStyledChars(line)) {
-      cells.push(character);
+      if (character.styles !== raw) {
+        raw = character.styles;
+        styles = internedStyles(raw);
+      }
+      cells.push(cell(character.value, styles));
       const characterWidth = Math.max(1, caches.getStringWidth(character.value));
-      for (let i = 1; i < characterWidth; i++) cells.push(filler(character));
+      for (let i = 1; i < characterWidth; i++) cells.push(filler(styles));
     }
     laidNow.set(line, cells);
     return cells;
   });
 }
 
-function sameStyles(a: StyledChar['styles'], b: StyledChar['styles']): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]?.code !== b[i]?.code) return false;
-  return true;
-}
-
 /**
- * ansi-tokenize's styledCharsToString, the same string: it diffs the styles of every pair of
- * neighbouring characters (three Sets and four arrays a character: a third of what the idle chat
- * allocated, and a young-generation collection every second or so). Neighbours almost always
- * share their styles, and the diff of equal styles is empty: only a change of style is diffed.
+ * A row's string from its spans, placed over blank cells in order, as Ink places its writes: the
+ * string ansi-tokenize's styledCharsToString makes of it, styles changed only where they change.
+ * Ink skips the row's holes (a write past the row's end leaves some), and so does this.
  */
-function rowString(chars: readonly StyledChar[]): string {
-  let ret = '';
-  for (let i = 0; i < chars.length; i++) {
-    const char = chars[i] as StyledChar;
-    if (i === 0) ret += ansiCodesToString(char.styles);
-    else {
-      const previous = (chars[i - 1] as StyledChar).styles;
-      if (!sameStyles(previous, char.styles)) ret += ansiCodesToString(diffAnsiCodes(previous, char.styles));
-    }
-    ret += char.value;
-    if (i === chars.length - 1) ret += ansiCodesToString(diffAnsiCodes(char.styles, []));
-  }
-  return ret;
-}
-
-/** A row's string from its spans, placed over blank cells in order, as Ink places its writes. */
 function builtRow(spans: readonly Span[], width: number): string {
   const row = scratch;
   row.length = width;
   row.fill(BLANK);
   for (const {x, cells} of spans) for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
-  return rowString(row.filter((cell): cell is StyledChar => cell !== undefined)).trimEnd();
+  let text = '';
+  let styles = NO_STYLES;
+  for (let i = 0; i < row.length; i++) {
+    const placed = row[i];
+    if (placed === undefined) continue;
+    if (placed.styles !== styles) {
+      text += transition(styles, placed.styles);
+      styles = placed.styles;
+    }
+    text += placed.value;
+  }
+  return (text + transition(styles, NO_STYLES)).trimEnd();
 }
 
 function get(this: InkOutput): {output: string; height: number} {

@@ -81,6 +81,9 @@ describe('Ink frames with shared line caches', () => {
       [['one', 'two', 'three'], 'wide 漢字 🙂 cut'],
       [['one', 'two, longer', 'three', 'four is clipped', 'five too'], '漢字漢字漢字'],
       [['\x1b[1mbold\x1b[22m one', 'two'], ''],
+      // Styles that overlap, replace one another and end apart: each change of style written as Ink writes it.
+      [['\x1b[1m\x1b[2mbold dim\x1b[22m plain \x1b[31mred\x1b[32mgreen\x1b[39m', '\x1b[44m\x1b[33mon blue\x1b[49m yellow\x1b[0m'], '\x1b[7m漢\x1b[27m字 \x1b[38;5;208mx\x1b[1my'],
+      [['\x1b[4munder\x1b[1m both\x1b[24m bold', '\x1b[38;2;10;20;30mtrue\x1b[48;5;17m colour'], '\x1b[3m🙂\x1b[23m'],
       [['one', 'two'], 'wide 漢字 🙂 cut'],
     ];
     for (const [lines, wide] of steps) {
