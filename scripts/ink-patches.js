@@ -165,10 +165,57 @@ const PATCHES = [
     replacements: [lazySegmenter('GRAPHEME_SEGMENTER', "undefined, {granularity: 'grapheme'}")],
   },
   {
+    // Ink 6.8 sanitizes every text it squashes (each render of a text that changed, and each
+    // measure) by first asking whether it holds ESC or a C1 control, walking it with the string
+    // iterator, one call and one iterator result per character: the same question as one regex
+    // test (C1 controls are single UTF-16 units, never halves of a surrogate pair).
+    file: /[\\/]ink[\\/]build[\\/]ansi-tokenizer\.js$/,
+    replacements: [
+      [
+        `export const hasAnsiControlCharacters = (text) => {
+    if (text.includes(escapeCharacter)) {
+        return true;
+    }
+    for (const character of text) {
+        if (isC1ControlCharacter(character)) {
+            return true;
+        }
+    }
+    return false;
+};`,
+        'const ansiControlCharacters = /[\\u001B\\u0080-\\u009F]/;\nexport const hasAnsiControlCharacters = (text) => ansiControlCharacters.test(text);',
+      ],
+    ],
+  },
+  {
+    // Ink sanitizes every squashed text: a coloured text (Ink's own colour codes, from nested
+    // <Text>) was tokenized character by character and rebuilt, to keep its SGR sequences and drop
+    // every other control sequence. A text whose only escapes are SGR sequences (parameters digits,
+    // ':' and ';') and that has no C1 control comes out as it went in: returned at once.
+    file: /[\\/]ink[\\/]build[\\/]sanitize-ansi\.js$/,
+    replacements: [
+      [
+        `const sanitizeAnsi = (text) => {
+    if (!hasAnsiControlCharacters(text)) {
+        return text;
+    }`,
+        // An ESC not starting an SGR sequence, or a C1 control (a lookahead per ESC: no backtracking
+        // that grows with the text).
+        `const notSgr = /\\u001B(?!\\[[\\d:;]*m)|[\\u0080-\\u009F]/;
+const sanitizeAnsi = (text) => {
+    if (!hasAnsiControlCharacters(text) || !notSgr.test(text)) {
+        return text;
+    }`,
+      ],
+    ],
+  },
+  {
     // Ink turns every line it draws into styled characters with ansi-tokenize, which segments the
     // line into graphemes: a third of the cost of a changed line. A line of narrow characters (and
     // escape sequences: ESC and BEL are graphemes of their own) has one grapheme per character, so
     // it is walked character by character; test/tui/ink-patches.test.ts compares both paths.
+    // isNarrowLine tells mai's frame builder (components/ink/frame-caches.ts) which lines it may
+    // lay out itself, one cell per character, without tokenizing them.
     file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
     replacements: [
       [
@@ -180,7 +227,8 @@ function characters(str) {
     for (let index = 0; index < str.length; index++) segments[index] = { segment: str[index], index };
     return segments;
 }
-const segmenter = { segment: (str) => NARROW_LINE.test(str) ? characters(str) : (segmenter$made ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(str) };`,
+const segmenter = { segment: (str) => NARROW_LINE.test(str) ? characters(str) : (segmenter$made ??= new Intl.Segmenter(undefined, { granularity: "grapheme" })).segment(str) };
+export const isNarrowLine = (str) => NARROW_LINE.test(str);`,
       ],
     ],
   },

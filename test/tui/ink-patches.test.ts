@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import {pathToFileURL} from 'node:url';
 import {tokenize} from '@alcalzone/ansi-tokenize';
 import stringWidth from 'string-width';
 import {describe, expect, it, vi} from 'vitest';
@@ -95,6 +96,49 @@ describe('the patches to Ink', () => {
       ['é́', false],
       ['👍🏽', true],
     ]);
+  });
+
+  it('tell a text with ESC or a C1 control from one without in one regex test, as Ink walked it', async () => {
+    const file = path.join(inkBuild, 'ansi-tokenizer.js');
+    expect(isPatchedInkFile(file)).toBe(true);
+    const patched = (patchInkSource as (file: string, source: string) => string)(file, await readFile(file, 'utf8'));
+    expect(patched).toContain('ansiControlCharacters.test(text)');
+    expect(patched).not.toMatch(/for \(const character of text\) \{\n\s+if \(isC1ControlCharacter\(character\)\) \{\n\s+return true;/);
+    // This process loads Ink through the patch: every UTF-16 unit, alone and inside a text, and
+    // characters outside the BMP (whose halves are never C1 controls).
+    const {hasAnsiControlCharacters} = (await import(pathToFileURL(file).href)) as {hasAnsiControlCharacters: (text: string) => boolean};
+    expect(String(hasAnsiControlCharacters)).toContain('ansiControlCharacters.test(text)');
+    for (let code = 0; code <= 0xffff; code++) {
+      const unit = String.fromCharCode(code);
+      const control = code === 0x1b || (code >= 0x80 && code <= 0x9f);
+      expect([code, hasAnsiControlCharacters(`text ${unit} more`)]).toEqual([code, control]);
+    }
+    expect(hasAnsiControlCharacters('👍🏽 𝄞 \u{10ffff}')).toBe(false);
+    expect(hasAnsiControlCharacters('👍🏽\u009b')).toBe(true);
+    expect(hasAnsiControlCharacters('')).toBe(false);
+  });
+
+  it('keep a text whose only escapes are SGR sequences as it is, which is what sanitizing made of it', async () => {
+    const file = path.join(inkBuild, 'sanitize-ansi.js');
+    expect(isPatchedInkFile(file)).toBe(true);
+    const {default: sanitizeAnsi} = (await import(pathToFileURL(file).href)) as {default: (text: string) => string};
+    expect(String(sanitizeAnsi)).toContain('!notSgr.test(text)');
+    // A C1 CSI at the end (malformed, dropped) sends a text down Ink's tokenizing path; what that
+    // path makes of the text must be what the shortcut returned. A seeded mix of text, SGR and
+    // other sequences, links, C1 controls and cut sequences.
+    const pieces = ['plain', ' ', '⣿⣀', '漢', '\u001B[1m', '\u001B[38;5;208m', '\u001B[38:2:1:2:3m', '\u001B[0m', '\u001B[m', '\u001B[2K', '\u001B[?25l', '\u001B[1;2H', '\u001B]8;;https://example.com\u0007', '\u001B', '\u001B[12', '\u009B31m', '\u0085', '\u001B[<1m', '\u001B[1 m'];
+    let seed = 11;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n));
+    let shortcuts = 0;
+    for (let round = 0; round < 2000; round++) {
+      let text = '';
+      for (let k = next(8); k > 0; k--) text += pieces[next(next(4) === 0 ? pieces.length : 9)] as string;
+      const sanitized = sanitizeAnsi(text);
+      expect([text, sanitized]).toEqual([text, sanitizeAnsi(`${text}\u009B`)]);
+      if (sanitized === text && text.includes('\u001B')) shortcuts++;
+    }
+    expect(shortcuts).toBeGreaterThan(100);
+    expect(sanitizeAnsi('a\u001B[2Kb\u001B[31mc')).toBe('ab\u001B[31mc');
   });
 
   it.each([
