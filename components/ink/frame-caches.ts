@@ -1,4 +1,5 @@
-import {ansiCodesToString, diffAnsiCodes, type StyledChar} from '@alcalzone/ansi-tokenize';
+import * as ansiTokenize from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import Output, {type InkOutputClass} from './ink-output-class.js';
 
@@ -206,8 +207,69 @@ function spansOf(operation: Write, clip: Clip | undefined, height: number, cache
 let laidNow = new Map<string, Cell[]>();
 let laidLast = new Map<string, Cell[]>();
 
+// Whether a line is narrow characters and escape sequences only (one grapheme one column wide per
+// character): the patched ansi-tokenize's own test (scripts/ink-patches.js). Without the patch
+// (nothing here needs it) every line is tokenized.
+const isNarrowLine = (ansiTokenize as {isNarrowLine?: (line: string) => boolean}).isNarrowLine;
+/** The styles after an SGR sequence, by the styles before it and the sequence. */
+const afterSgr = new Map<Styles, Map<string, Styles>>();
+const M = 0x6d;
+const SEMICOLON = 0x3b;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** Where the SGR sequence starting at `at` (an ESC) ends, as ansi-tokenize reads one: -1 if none. */
+function sgrEnd(line: string, at: number): number {
+  if (line.charCodeAt(at + 1) !== 0x5b) return -1;
+  for (let i = at + 2; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === M) return i;
+    if (code !== SEMICOLON && (code < ZERO || code > NINE)) return -1;
+  }
+  return -1;
+}
+
+function stylesAfter(styles: Styles, sequence: string): Styles {
+  let known = afterSgr.get(styles);
+  if (!known) afterSgr.set(styles, (known = new Map()));
+  let next = known.get(sequence);
+  if (!next) {
+    // ansi-tokenize's own reading of the sequence (compound codes split, each with its end code)
+    // and its own reduction, as styledCharsFromTokens applies them.
+    const codes = tokenize(sequence).filter((token): token is AnsiCode => token.type === 'ansi');
+    known.set(sequence, (next = internedStyles(reduceAnsiCodesIncremental(styles, codes))));
+  }
+  return next;
+}
+
+/**
+ * A narrow line's cells without tokenizing it: each character one cell with the styles its SGR
+ * sequences leave, what ansi-tokenize and Ink's placing make of it. Undefined for an escape
+ * sequence other than SGR, or a BEL: the tokenizer's own rules lay those out.
+ */
+function narrowCells(line: string): Cell[] | undefined {
+  const cells: Cell[] = [];
+  let styles = NO_STYLES;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 0x1b) {
+      const end = sgrEnd(line, i);
+      if (end < 0) return undefined;
+      styles = stylesAfter(styles, line.slice(i, end + 1));
+      i = end;
+    } else if (code === 0x07) return undefined;
+    else cells.push(cell(line[i] as string, styles));
+  }
+  return cells;
+}
+
 function laidOut(line: string, caches: Caches): Cell[] {
   return carried(laidNow, laidLast, line, () => {
+    const narrow = isNarrowLine?.(line) ? narrowCells(line) : undefined;
+    if (narrow) {
+      laidNow.set(line, narrow);
+      return narrow;
+    }
     const cells: Cell[] = [];
     // Neighbours almost always share their styles (ansi-tokenize copies them for each character).
     let raw: Styles | undefined;
@@ -235,7 +297,10 @@ function builtRow(spans: readonly Span[], width: number): string {
   const row = scratch;
   row.length = width;
   row.fill(BLANK);
-  for (const {x, cells} of spans) for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
+  for (let s = 0; s < spans.length; s++) {
+    const {x, cells} = spans[s] as Span;
+    for (let i = 0; i < cells.length; i++) row[x + i] = cells[i];
+  }
   let text = '';
   let styles = NO_STYLES;
   for (let i = 0; i < row.length; i++) {
@@ -264,10 +329,20 @@ function get(this: InkOutput): {output: string; height: number} {
     else rows[y] = [];
   }
   const clips: Clip[] = [];
-  for (const operation of this.operations) {
+  // Index loops: this runs for every operation of every frame, much of it before V8 optimizes it,
+  // and an unoptimized for-of makes an iterator result for each element.
+  const {operations} = this;
+  for (let o = 0; o < operations.length; o++) {
+    const operation = operations[o] as Operation;
     if (operation.type === 'clip') clips.push(operation.clip);
     else if (operation.type === 'unclip') clips.pop();
-    else for (const span of placed(operation, clips.at(-1), height, caches)) (rows[span.y] as Span[]).push(span);
+    else {
+      const spans = placed(operation, clips.at(-1), height, caches);
+      for (let s = 0; s < spans.length; s++) {
+        const span = spans[s] as Span;
+        (rows[span.y] as Span[]).push(span);
+      }
+    }
   }
   const sameWidth = width === lastWidth;
   const strings = rows.map((spans, y) => (sameWidth && sameSpans(spans, lastSpans[y]) ? (lastStrings[y] as string) : builtRow(spans, width)));

@@ -100,19 +100,57 @@ describe('Ink frames with shared line caches', () => {
       caches.getStyledChars = (line) => (seen.push(line), own(line));
       return seen;
     };
-    const first = drawn(18, ['kept line', 'dropped line'], '');
+    // (Wide characters: a line of narrow ones is never tokenized, below.)
+    const first = drawn(18, ['kept 漢', 'dropped 漢'], '');
     const firstTokenized = tokenized(first);
     first.get();
-    expect(firstTokenized.some((line) => line.includes('kept line'))).toBe(true);
-    const second = drawn(18, ['kept line'], '');
+    expect(firstTokenized.some((line) => line.includes('kept 漢'))).toBe(true);
+    const second = drawn(18, ['kept 漢'], '');
     const secondTokenized = tokenized(second);
     second.get();
-    expect(secondTokenized.some((line) => line.includes('kept line'))).toBe(false);
-    const third = drawn(18, ['kept line', 'dropped line'], '');
+    expect(secondTokenized.some((line) => line.includes('kept 漢'))).toBe(false);
+    const third = drawn(18, ['kept 漢', 'dropped 漢'], '');
     const thirdTokenized = tokenized(third);
     third.get();
-    expect(thirdTokenized.some((line) => line.includes('kept line'))).toBe(false);
-    expect(thirdTokenized.some((line) => line.includes('dropped line'))).toBe(true);
+    expect(thirdTokenized.some((line) => line.includes('kept 漢'))).toBe(false);
+    expect(thirdTokenized.some((line) => line.includes('dropped 漢'))).toBe(true);
+
+    // A line of narrow characters and SGR sequences is laid out without ansi-tokenize, to the same
+    // frame; one with another escape sequence, a BEL or a wide character is tokenized.
+    const narrow = drawn(18, ['\x1b[1;36m⣿⣶⣀ 37%\x1b[22;39m · ok', '┌─ \x1b[38;5;208mbox\x1b[0m ─┐'], 'plain …');
+    const narrowTokenized = tokenized(narrow);
+    expect(narrow.get()).toEqual(inksGet.call(drawn(18, ['\x1b[1;36m⣿⣶⣀ 37%\x1b[22;39m · ok', '┌─ \x1b[38;5;208mbox\x1b[0m ─┐'], 'plain …')));
+    expect(narrowTokenized).toEqual([]);
+    const others = ['\x1b]8;;https://example.com\x07link\x1b]8;;\x07', 'bell\x07 here', 'csi \x1b[2K not sgr', 'cut \x1b[3'];
+    const mixed = drawn(18, others, '漢 wide');
+    const mixedTokenized = tokenized(mixed);
+    expect(mixed.get()).toEqual(inksGet.call(drawn(18, others, '漢 wide')));
+    expect(mixedTokenized.length).toBeGreaterThanOrEqual(others.length);
+  });
+
+  it('lay out lines of narrow characters and styles as Ink does, whatever the styles', () => {
+    const inksGet = shareInkFrameCaches();
+    // A seeded mix of narrow characters (ASCII, box drawing, braille, Latin-1, ⋯ ✓) and SGR
+    // sequences, compound ones, resets, 256 and true colours, and now and then a wide character.
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n));
+    const pieces = ['a', 'Z', ' ', '~', '─', '│', '┌', '⣿', '⣀', '⡇', 'é', '·', '…', '⋯', '✓', '○', '●'];
+    const codes = ['0', '1', '2', '3', '4', '7', '22', '23', '24', '27', '31', '32', '36', '39', '44', '49', '1;31', '2;3;4', '38;5;208', '48;5;17', '38;2;10;20;30', '39;49', ''];
+    for (let round = 0; round < 300; round++) {
+      const lines: string[] = [];
+      for (let l = 0; l < 3; l++) {
+        let line = '';
+        for (let k = next(24); k > 0; k--) line += next(4) === 0 ? `\x1b[${codes[next(codes.length)] as string}m` : next(40) === 0 ? '漢' : (pieces[next(pieces.length)] as string);
+        lines.push(line);
+      }
+      const width = 8 + next(14);
+      const draw = () => {
+        const output = new OutputClass({width, height: 4});
+        lines.forEach((line, i) => output.write(i, i, line, {transformers: []}));
+        return output;
+      };
+      expect([round, draw().get()]).toEqual([round, inksGet.call(draw())]);
+    }
   });
 });
 
