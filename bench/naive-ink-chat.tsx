@@ -12,13 +12,17 @@ export type NaiveChatProps = {
   readonly history: readonly string[];
   /** Subscribes to the token stream; returns the unsubscribe. */
   readonly tokens: NaiveToken;
+  /** Subscribes to the figures line, as `tokens` (each call replaces the line). */
+  readonly figures?: NaiveToken;
 };
 
-export function NaiveChat({history, tokens}: NaiveChatProps) {
+export function NaiveChat({history, tokens, figures}: NaiveChatProps) {
   const [messages, setMessages] = useState<readonly string[]>(history);
   const [reply, setReply] = useState('');
   const [input, setInput] = useState('');
+  const [line, setLine] = useState('');
   useEffect(() => tokens((token) => setReply((text) => text + token)), [tokens]);
+  useEffect(() => figures?.(setLine), [figures]);
   useInput((text, key) => {
     if (key.return) {
       setMessages((list) => [...list, input]);
@@ -36,6 +40,7 @@ export function NaiveChat({history, tokens}: NaiveChatProps) {
         <Text color="green">{reply}</Text>
       </Box>
       <Text>{`> ${input}`}</Text>
+      {figures ? <Text color="cyan">{line}</Text> : null}
     </Box>
   );
 }

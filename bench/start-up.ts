@@ -10,9 +10,12 @@ import {cpuSeconds, percentile, plainText, TmuxTerminal} from './tmux-terminal.j
 // frame's top border is on the terminal; the baseline is `node` printing that border in the same
 // kind of pane, so the ratio is what mai adds to starting Node. `mai --help` is timed against
 // `node -e 0`. Idle: the UI process's RSS (the model runs in an engine process of its own) and
-// its CPU time over a few seconds with nothing happening, and over as many seconds after those.
+// its CPU time over a few seconds with nothing happening, and over as many seconds after those,
+// beside a naive Ink chat that shows the same figures (bench/naive-idle.tsx) measured the same way.
 
 const CLI = fileURLToPath(new URL('../bin/cli.js', import.meta.url));
+const NAIVE_IDLE = fileURLToPath(new URL('./naive-idle.js', import.meta.url));
+const HOOKS = fileURLToPath(new URL('../../scripts/ink-patch-hooks.js', import.meta.url));
 const COLUMNS = 120;
 const ROWS = 40;
 const BORDER = '┌ chat';
@@ -55,13 +58,15 @@ async function firstFrames(home: BenchHome, runs: number) {
   return {mai: median(mai), node: median(node)};
 }
 
-async function idle(home: BenchHome, seconds: number) {
-  const env = {...home.env, TERM: 'xterm-256color'};
-  const {terminal} = await timeToOutput(`exec ${process.execPath} ${CLI} chat -c ${home.configPath}`, BORDER, env);
+/** A program to watch idle: its command line, and what on its screen says its start is over. */
+type IdleProgram = {readonly command: string; readonly started: RegExp; readonly env?: NodeJS.ProcessEnv};
+
+async function idle(home: BenchHome, seconds: number, program: IdleProgram) {
+  const env = {...home.env, ...program.env, TERM: 'xterm-256color'};
+  const terminal = await TmuxTerminal.open({columns: COLUMNS, rows: ROWS, command: program.command, env});
   try {
+    await terminal.waitForScreen((screen) => program.started.test(screen));
     const pid = terminal.panePid();
-    // Idle means the start is over: the model is loaded and its spare engine started.
-    await terminal.waitForScreen((screen) => /loaded mai-demo/.test(screen));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const window = async () => {
       const cpuBefore = cpuSeconds(pid);
@@ -70,7 +75,8 @@ async function idle(home: BenchHome, seconds: number) {
       return ((cpuSeconds(pid) - cpuBefore) / ((performance.now() - start) / 1000)) * 100;
     };
     // The goal's figure: the first seconds after the start, while V8 still compiles the code each
-    // sample runs (on its worker threads). Then as many seconds more: the chat left open.
+    // sample runs (on its worker threads) and its memory reducer runs once (8 s after the start's
+    // first full collection). Then as many seconds more: the chat left open.
     const cpuPct = await window();
     const settledCpuPct = await window();
     return {rssMB: rssBytes(pid) / 1e6, cpuPct, settledCpuPct};
@@ -94,7 +100,10 @@ export async function measureStartUp({quick}: BenchOptions): Promise<BenchRow[]>
     const help = median(helps);
     const zero = median(zeros);
     const idleFor = quick ? 10 : 30;
-    const rest = await idle(home, idleFor);
+    // Idle means the start is over: the model is loaded and its spare engine started.
+    const rest = await idle(home, idleFor, {command: `exec ${process.execPath} ${CLI} chat -c ${home.configPath}`, started: /loaded mai-demo/});
+    // The baseline: the same figures each second in the naive Ink chat of P2 (bench/naive-idle.tsx).
+    const naive = await idle(home, idleFor, {command: `exec ${process.execPath} --import ${HOOKS} ${NAIVE_IDLE}`, started: /CPU \d+%/, env: {NODE_ENV: 'production'}});
     const frameRatio = frames.mai / frames.node;
     return [
       {
@@ -125,9 +134,11 @@ export async function measureStartUp({quick}: BenchOptions): Promise<BenchRow[]>
         id: 'P4',
         name: `idle CPU of the UI process over ${idleFor} s`,
         goal: '≤ 0.5 % of a core',
-        figure: `${rest.cpuPct.toFixed(2)} % (the next ${idleFor} s: ${rest.settledCpuPct.toFixed(2)} %)`,
+        figure:
+          `${rest.cpuPct.toFixed(2)} % (the next ${idleFor} s: ${rest.settledCpuPct.toFixed(2)} %); ` +
+          `a naive Ink chat showing the same figures: ${naive.cpuPct.toFixed(2)} % (next: ${naive.settledCpuPct.toFixed(2)} %), ${(naive.cpuPct / rest.cpuPct).toFixed(1)}× mai's`,
         met: rest.cpuPct <= 0.5,
-        values: {cpuPct: rest.cpuPct, settledCpuPct: rest.settledCpuPct, seconds: idleFor},
+        values: {cpuPct: rest.cpuPct, settledCpuPct: rest.settledCpuPct, naiveCpuPct: naive.cpuPct, naiveSettledCpuPct: naive.settledCpuPct, seconds: idleFor},
       },
     ];
   } finally {
