@@ -70,8 +70,10 @@ export async function models(options: MaiOptions & {readonly json?: boolean}): P
         sourceColumn(entry),
         entry.tier,
         formatBytes(entry.sizeBytes),
-        String(entry.contextLength),
-        formatBytes(entry.estimateBytes),
+        // A file whose header could not be read has no context to show ('-', not 0), and a model that
+        // cannot be used needs nothing (its FITS is '-' too).
+        entry.contextLength > 0 ? String(entry.contextLength) : '-',
+        entry.unusable || entry.estimateBytes <= 0 ? '-' : formatBytes(entry.estimateBytes),
         entry.unusable ? '-' : entry.fitUnknown && entry.fits ? '?' : entry.fits ? 'yes' : 'no',
         note(entry),
       ]);

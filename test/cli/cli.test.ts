@@ -234,6 +234,13 @@ describe('mai interrupted', () => {
     const both = await createSandbox(['garbage', 'tiny']);
     const corrupt = keyOf('garbage');
     try {
+      // Its row says why, and shows no context or estimate it does not know (not "0" and "0B").
+      const listed = await run(['models'], both.env);
+      const row = (listed.stdout.split('\n').find((line) => line.startsWith(corrupt)) ?? '').split(/\s{2,}/);
+      const header = (listed.stdout.split('\n')[0] ?? '').split(/\s{2,}/);
+      expect(row[header.indexOf('CONTEXT')]).toBe('-');
+      expect(row[header.indexOf('NEEDS')]).toBe('-');
+      expect(row.at(-1)).toMatch(/^unusable: /);
       const answered = await run(['ask', '--json', '--model', corrupt, 'hi'], both.env);
       expect(answered.code).toBe(0);
       const answer = JSON.parse(answered.stdout) as {model: string; fallbacks: {from: string; to: string; reason: string}[]};
