@@ -124,13 +124,24 @@ function filler(styles: Styles): Cell {
   return known;
 }
 
+/**
+ * `compute(a, b)`, kept in `table` by `a` then `b`. Both tables of this file are of this shape and
+ * stay small (a few sets of styles, a few sequences). `compute` takes its inputs as arguments, not
+ * from a closure, so that a hit allocates nothing.
+ */
+function memoized<A, B, V>(table: Map<A, Map<B, V>>, a: A, b: B, compute: (a: A, b: B) => V): V {
+  let row = table.get(a);
+  if (!row) table.set(a, (row = new Map()));
+  let value = row.get(b);
+  if (value === undefined) row.set(b, (value = compute(a, b)));
+  return value;
+}
+
+const codesBetween = (from: Styles, to: Styles): string => ansiCodesToString(diffAnsiCodes(from, to));
+
 /** ansi-tokenize's codes from `from` to `to` (both interned), as its styledCharsToString writes them. */
 function transition(from: Styles, to: Styles): string {
-  let row = transitions.get(from);
-  if (!row) transitions.set(from, (row = new Map()));
-  let codes = row.get(to);
-  if (codes === undefined) row.set(to, (codes = ansiCodesToString(diffAnsiCodes(from, to))));
-  return codes;
+  return memoized(transitions, from, to, codesBetween);
 }
 
 function sameSpans(a: readonly Span[], b: readonly Span[] | undefined): boolean {
@@ -229,17 +240,13 @@ function sgrEnd(line: string, at: number): number {
   return -1;
 }
 
+// ansi-tokenize's own reading of the sequence (compound codes split, each with its end code) and
+// its own reduction, as styledCharsFromTokens applies them.
+const readSgr = (styles: Styles, sequence: string): Styles =>
+  internedStyles(reduceAnsiCodesIncremental(styles, tokenize(sequence).filter((token): token is AnsiCode => token.type === 'ansi')));
+
 function stylesAfter(styles: Styles, sequence: string): Styles {
-  let known = afterSgr.get(styles);
-  if (!known) afterSgr.set(styles, (known = new Map()));
-  let next = known.get(sequence);
-  if (!next) {
-    // ansi-tokenize's own reading of the sequence (compound codes split, each with its end code)
-    // and its own reduction, as styledCharsFromTokens applies them.
-    const codes = tokenize(sequence).filter((token): token is AnsiCode => token.type === 'ansi');
-    known.set(sequence, (next = internedStyles(reduceAnsiCodesIncremental(styles, codes))));
-  }
-  return next;
+  return memoized(afterSgr, styles, sequence, readSgr);
 }
 
 /**
