@@ -116,7 +116,7 @@ export function App({store, commands, ascii = false, onRegionRender}: Props) {
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Box flexDirection="row" height={layout.mainHeight} flexShrink={0}>
         {helpOpen ? (
-          <HelpOverlay width={layout.width} height={layout.mainHeight} />
+          <HelpOverlay store={store} width={layout.width} height={layout.mainHeight} />
         ) : picker.state.kind !== null ? (
           <Picker store={store} state={picker.state} width={layout.width} height={layout.mainHeight} />
         ) : panels.open ? (

@@ -21,11 +21,15 @@ export function Panel({title, width, height, children}: Props) {
   const rule = '─'.repeat(Math.max(0, width - 4 - stringWidth(label)));
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>
-      <Text wrap="truncate-end">
-        <Text dimColor>┌ </Text>
-        <Text bold>{label}</Text>
-        <Text dimColor>{` ${rule}┐`}</Text>
-      </Text>
+      {/* Never shrunk: where what is inside asks for more rows than the panel has (the help in a
+          short terminal), yoga took them from every child in proportion, this line too. */}
+      <Box flexShrink={0}>
+        <Text wrap="truncate-end">
+          <Text dimColor>┌ </Text>
+          <Text bold>{label}</Text>
+          <Text dimColor>{` ${rule}┐`}</Text>
+        </Text>
+      </Box>
       <Box
         flexDirection="column"
         flexGrow={1}

@@ -1,14 +1,20 @@
 import type {StateCreator} from 'zustand/vanilla';
 import type {MaiState} from '../store.js';
 
-// The ui slice: the one-line notices every part may raise (the status bar shows the latest), and
-// the screen's own state that more than one component reads (help overlay, chat scroll).
+// The ui slice: the one-line notices every part may raise (the status bar shows the latest, cut to
+// its width; the help overlay shows the last few whole), and the screen's own state that more than
+// one component reads (help overlay, chat scroll).
 
 export type NoticeLevel = 'info' | 'warn' | 'error';
 export type Notice = {readonly text: string; readonly level: NoticeLevel; readonly at: number};
 
+/** How many notices the help overlay can show again, newest last. */
+export const RECENT_NOTICES = 5;
+
 export type UiState = {
   readonly notice: Notice | null;
+  /** The last RECENT_NOTICES notices, oldest first (the last one is `notice`). */
+  readonly recentNotices: readonly Notice[];
   readonly helpOpen: boolean;
   /** Lines scrolled up from the bottom of the chat; 0 follows new output. */
   readonly scrollOffset: number;
@@ -26,8 +32,12 @@ export type UiSlice = {
 
 export function createUiSlice(now: () => number): StateCreator<MaiState, [], [], UiSlice> {
   return (set) => ({
-    ui: {notice: null, helpOpen: false, scrollOffset: 0, keyOverrides: {}},
-    notify: (text, level = 'info') => set((s) => ({ui: {...s.ui, notice: {text, level, at: now()}}})),
+    ui: {notice: null, recentNotices: [], helpOpen: false, scrollOffset: 0, keyOverrides: {}},
+    notify: (text, level = 'info') =>
+      set((s) => {
+        const notice = {text, level, at: now()};
+        return {ui: {...s.ui, notice, recentNotices: [...s.ui.recentNotices, notice].slice(-RECENT_NOTICES)}};
+      }),
     setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen}})),
     scrollBy: (lines, maxOffset) =>
       set((s) => ({ui: {...s.ui, scrollOffset: Math.max(0, Math.min(maxOffset, s.ui.scrollOffset + lines))}})),

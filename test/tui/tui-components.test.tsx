@@ -355,6 +355,58 @@ describe('the help overlay', () => {
     expect(frame()).toContain('┌ help');
   });
 
+  it('in a terminal too short for every key: its title, then the keys that fit, then how to close it', async () => {
+    const store = filledStore();
+    store.getState().notify('a notice that finds no room');
+    const {stdin, lines} = await renderApp(store, recordingCommands().commands, {columns: 80, rows: 24});
+    await press(stdin, KEYS.f1);
+    const shown = lines();
+    expect(shown[0]).toMatch(/^┌ help ─+┐$/);
+    const footer = shown.findIndex((line) => line.includes('close this help'));
+    expect(shown[footer]).toMatch(/^│ Esc, \?, F1 close this help +│$/);
+    expect(shown[footer + 1]).toMatch(/^└─+┘$/);
+    expect(shown[1]).toMatch(/^│ chat +│$/);
+    expect(shown.join('\n')).not.toContain('Recent notices');
+  });
+
+  it('keeps the newest notices where the rows are too few for all of them', async () => {
+    const store = filledStore();
+    for (let i = 1; i <= 5; i++) store.getState().notify(`notice number ${i}`);
+    const {stdin, lines} = await renderApp(store, recordingCommands().commands, {columns: 120, rows: 40});
+    await press(stdin, KEYS.f1);
+    const help = lines().slice(0, lines().findIndex((line) => line.includes('close this help')));
+    const shown = [...help.join('\n').matchAll(/notice number (\d)/g)].map((match) => Number(match[1]));
+    // Some, not all, one whole line each: the newest ones, in order.
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.length).toBeLessThan(5);
+    expect(shown).toEqual(Array.from({length: shown.length}, (_, i) => 6 - shown.length + i));
+    expect(help.join('\n')).toContain('Recent notices');
+  });
+
+  it('shows the last notices whole, where the status bar had to cut the latest', async () => {
+    const store = filledStore();
+    const {stdin, frame, lines} = await renderApp(store, recordingCommands().commands, {columns: 100, rows: 40});
+    const reason = 'its file ends 3.2 MB short of the tensors its header lists, so it was skipped for another model';
+    await update(() => {
+      store.getState().notify('loaded qwen2.5-7b-instruct');
+      store.getState().notify(`broken-model can't be used: ${reason} (the end)`, 'warn');
+    });
+    expect(lines().at(-1)).toContain("broken-model can't be used");
+    expect(lines().at(-1)).not.toContain('(the end)');
+    await press(stdin, '?');
+    const help = frame();
+    expect(help).toContain('Recent notices');
+    expect(help).toContain('loaded qwen2.5-7b-instruct');
+    // Wrapped over the overlay's lines, every word of it is there, in order.
+    const words = help
+      .split('\n')
+      .map((line) => line.replace(/[│┌┐└┘─]/g, ' '))
+      .join(' ')
+      .split(/\s+/)
+      .join(' ');
+    expect(words).toContain(`broken-model can't be used: ${reason} (the end)`);
+  });
+
   it('? in a message that is not empty is just a question mark', async () => {
     const {stdin, frame} = await renderApp(filledStore(), recordingCommands().commands);
     await type(stdin, 'why?');
