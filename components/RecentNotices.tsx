@@ -1,15 +1,13 @@
 import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
-import type {MaiStore, NoticeLevel} from '../src/store.js';
-import {oneLine} from './status-line.js';
+import type {MaiStore} from '../src/store.js';
+import {NOTICE_COLORS, oneLine} from './status-line.js';
 
 export type Props = {
   readonly store: MaiStore;
   /** The rows it takes (what the keys leave), its title and the blank line under it included. */
   readonly rows: number;
 };
-
-const LEVEL_COLOR: Readonly<Record<NoticeLevel, string | undefined>> = {info: undefined, warn: 'yellow', error: 'red'};
 
 /** "12:04:31" in the terminal's local time. */
 function clock(at: number): string {
@@ -37,7 +35,7 @@ export function RecentNotices({store, rows}: Props) {
           <Box key={`${notice.at}-${i}`} flexShrink={0}>
             <Text wrap="wrap">
               <Text dimColor>{`${clock(notice.at)} `}</Text>
-              <Text color={LEVEL_COLOR[notice.level]}>{oneLine(notice.text)}</Text>
+              <Text color={NOTICE_COLORS[notice.level]}>{oneLine(notice.text)}</Text>
             </Text>
           </Box>
         ))}

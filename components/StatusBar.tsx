@@ -1,11 +1,11 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
-import type {MaiStore, NoticeLevel} from '../src/store.js';
+import type {MaiStore} from '../src/store.js';
 import {formatTokensPerSecond} from '../src/util/format.js';
 import {contextLine} from './context-line.js';
 import {keyFor} from './keys.js';
-import {firstFailure, latestMessage, oneLine, statusSwitch, switchingMark} from './status-line.js';
+import {firstFailure, latestMessage, NOTICE_COLORS, oneLine, statusSwitch, switchingMark} from './status-line.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -18,8 +18,6 @@ export type Props = {
 export function busyHint(): string {
   return `reply in progress — ${keyFor('stop')} stops it`;
 }
-
-const LEVEL_COLOR: Readonly<Record<NoticeLevel, string | undefined>> = {info: undefined, warn: 'yellow', error: 'red'};
 
 /** "model qwen-7b · 23 tok/s · ctx 2,310/8,192 · switched from llama-3b: RAM critical", on one line. */
 export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
@@ -68,7 +66,7 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
         {message ? (
           <>
             <Text dimColor> · </Text>
-            <Text color={LEVEL_COLOR[message.level]}>{message.text}</Text>
+            <Text color={NOTICE_COLORS[message.level]}>{message.text}</Text>
           </>
         ) : null}
       </Text>

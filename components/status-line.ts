@@ -6,6 +6,9 @@ import {sanitizeForTerminal} from '../src/util/sanitize.js';
 
 export type StatusMessage = {readonly text: string; readonly level: NoticeLevel};
 
+/** A notice's colour, in the status bar and in the help's recent notices. */
+export const NOTICE_COLORS: Readonly<Record<NoticeLevel, string | undefined>> = {info: undefined, warn: 'yellow', error: 'red'};
+
 /** Store text on one line: sanitized (notices carry error text, keys come from file names). */
 export function oneLine(text: string): string {
   return sanitizeForTerminal(text).replace(/\s*\n\s*/g, ' ').trim();
