@@ -56,7 +56,9 @@ export async function press(stdin: Writable, ...chunks: readonly string[]): Prom
     shadow.feed(chunk);
     if (shadow.holding()) {
       shadow.flush();
-      await new Promise<void>((resolve) => setTimeout(resolve, ESCAPE_WAIT_MS));
+      // The app's own wait starts when Ink reads the chunk, a little after this write: waiting just
+      // as long here lost the race on a loaded machine (CI saw a lone Esc not yet taken as a key).
+      await new Promise<void>((resolve) => setTimeout(resolve, ESCAPE_WAIT_MS * 2));
     }
     await settle();
   }
