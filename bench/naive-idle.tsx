@@ -1,6 +1,8 @@
 import {render} from 'ink';
 import {CpuMeter} from '../src/monitor/cpu-meter.js';
 import {readMemory} from '../src/monitor/memory-reader.js';
+import {RingBuffer} from '../src/monitor/ring-buffer.js';
+import {HISTORY_LENGTH} from '../src/store.js';
 import {formatGiBPair, formatPercent, sparkline} from '../src/util/format.js';
 import {NaiveChat} from './naive-ink-chat.js';
 
@@ -9,20 +11,19 @@ import {NaiveChat} from './naive-ink-chat.js';
 // how they draw): CPU and RAM, each with its sparkline. Run in a terminal, with Ink as the bundled
 // `mai` has it (`node --import scripts/ink-patch-hooks.js`, as P2's children).
 
-const HISTORY = 120;
 const SPARK_CELLS = 12;
 
 const cpu = new CpuMeter();
-const cpuHistory: number[] = [];
-const ramHistory: number[] = [];
+// As long a history as the monitor keeps for mai's sparklines.
+const cpuHistory = new RingBuffer(HISTORY_LENGTH);
+const ramHistory = new RingBuffer(HISTORY_LENGTH);
 
 async function figuresLine(): Promise<string> {
   const [load, memory] = await Promise.all([cpu.read(), readMemory()]);
   cpuHistory.push(load.totalPct);
   ramHistory.push((memory.usedBytes / memory.totalBytes) * 100);
-  for (const history of [cpuHistory, ramHistory]) if (history.length > HISTORY) history.shift();
-  const cpuText = `CPU ${formatPercent(load.totalPct)} ${sparkline(cpuHistory, SPARK_CELLS, 'braille')}`;
-  const ramText = `RAM ${formatGiBPair(memory.usedBytes, memory.totalBytes)} ${sparkline(ramHistory, SPARK_CELLS, 'braille')}`;
+  const cpuText = `CPU ${formatPercent(load.totalPct)} ${sparkline(cpuHistory.toArray(), SPARK_CELLS, 'braille')}`;
+  const ramText = `RAM ${formatGiBPair(memory.usedBytes, memory.totalBytes)} ${sparkline(ramHistory.toArray(), SPARK_CELLS, 'braille')}`;
   return `${cpuText}   ${ramText}`;
 }
 
