@@ -20,6 +20,8 @@ describe('the chat, end to end', () => {
     await waitFor(() => words(TEST_MODELS['demo-small'].message).test(frame()));
     expect(frame()).toContain('hello mai');
     expect(frame()).toMatch(/model mai-demo-small · \d+ tok\/s/);
+    // The whole reply can be on screen a moment before it ends and joins the conversation.
+    await waitFor(() => mai.getConversationHistory().length === 2);
     expect(mai.getConversationHistory().map((message) => message.role)).toEqual(['user', 'assistant']);
   });
 
@@ -42,6 +44,7 @@ describe('the chat, end to end', () => {
     await waitFor(() => words(TEST_MODELS['demo-medium'].message).test(frame()));
     // The first exchange is still on screen and in the conversation the model received.
     expect(words(TEST_MODELS['demo-small'].message).test(frame())).toBe(true);
+    await waitFor(() => mai.getConversationHistory().length === 4);
     expect(mai.getConversationHistory().map((message) => message.model ?? message.text)).toEqual([
       'first',
       'mai-demo-small',
