@@ -84,7 +84,7 @@ export function App({store, commands, ascii = false, onRegionRender}: Props) {
   const quit = useQuitConfirm(store, commands);
   const panels = usePanelsOverlay(layout.narrow);
 
-  const overlayKeys = useHelpOverlayKeys(store);
+  const overlayKeys = useHelpOverlayKeys(store, {width: layout.width, height: layout.mainHeight});
   const pickerKeys = usePickerKeys(picker, store, commands);
   const composerKeys = useComposerKeys(composer, store, commands);
   const globalKeys = useGlobalKeys({

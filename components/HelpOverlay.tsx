@@ -1,11 +1,12 @@
 import {Box, Text} from 'ink';
+import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import {fitToWidth} from '../src/util/format.js';
-import {activeBindings, helpSections, keyProblems} from './keys.js';
+import {helpFooter, helpFooterRows, helpLayout, type HelpCell} from './help-layout.js';
+import {activeBindings, keyProblems, type KeyTable} from './keys.js';
 import {PANEL_CHROME_COLUMNS} from './layout.js';
 import {Panel} from './Panel.js';
-import {RecentNotices} from './RecentNotices.js';
-import {oneLine} from './status-line.js';
+import {NOTICE_COLORS, oneLine} from './status-line.js';
 
 export type Props = {
   readonly store: MaiStore;
@@ -15,47 +16,61 @@ export type Props = {
 };
 
 const KEYS_COLUMNS = 18;
-/** Two columns of sections when each gets at least this much. */
-const MIN_COLUMN_WIDTH = 44;
+
+function Cell({cell, bindings}: {readonly cell: HelpCell; readonly bindings: KeyTable}) {
+  switch (cell.kind) {
+    case 'title':
+      return (
+        <Text bold wrap="truncate-end">
+          {cell.text}
+        </Text>
+      );
+    case 'key':
+      return (
+        <Text wrap="truncate-end">
+          <Text color="cyan">{fitToWidth(bindings[cell.id].keys, KEYS_COLUMNS)}</Text>
+          {bindings[cell.id].description}
+        </Text>
+      );
+    case 'notice':
+      return (
+        <Text wrap="truncate-end">
+          {cell.clock === null ? null : <Text dimColor>{cell.clock}</Text>}
+          <Text color={NOTICE_COLORS[cell.level]}>{cell.text}</Text>
+        </Text>
+      );
+    case 'blank':
+      return <Text> </Text>;
+  }
+}
 
 /**
  * The keys, generated from the key table (keys.ts), so the help always says what the code does;
- * under them the last notices, whole.
+ * under them the last notices, whole (the status bar cuts the latest to its width). In a terminal
+ * too short for all of it, the rows scroll (↑ ↓ PgUp PgDn Home End, the wheel) and the footer says
+ * where the view is; the footer never scrolls away.
  */
 export function HelpOverlay({store, width, height}: Props) {
-  const inner = width - PANEL_CHROME_COLUMNS;
-  const twoColumns = inner >= MIN_COLUMN_WIDTH * 2 + 2;
-  const columnWidth = twoColumns ? Math.floor((inner - 2) / 2) : inner;
-  const sections = helpSections();
+  const notices = useStore(store, (s) => s.ui.recentNotices);
+  const offset = useStore(store, (s) => s.ui.helpScroll);
   const bindings = activeBindings();
-  const half = Math.ceil(sections.length / 2);
-  const groups = twoColumns ? [sections.slice(0, half), sections.slice(half)] : [sections];
-  // The keys come first; the notices get the rows they leave: the panel's, less its title line and
-  // bottom border, the footer lines, and each column's sections (a title, the keys, a blank line).
   const problems = keyProblems();
-  const keysRows = Math.max(...groups.map((group) => group.reduce((rows, section) => rows + section.ids.length + 2, 0)));
-  const noticeRows = height - 2 - (problems.length + 1) - keysRows;
+  const layout = helpLayout({width, height, notices, footerRows: helpFooterRows(), offset});
+  const inner = width - PANEL_CHROME_COLUMNS;
   return (
     <Panel title="help" width={width} height={height}>
-      <Box flexDirection="row" flexGrow={1} gap={2} overflow="hidden">
-        {groups.map((group, g) => (
-          <Box key={g} flexDirection="column" width={columnWidth} flexShrink={0}>
-            {group.map((section) => (
-              <Box key={section.title} flexDirection="column" marginBottom={1} flexShrink={0}>
-                <Text bold>{section.title}</Text>
-                {section.ids.map((id) => (
-                  <Text key={id} wrap="truncate-end">
-                    <Text color="cyan">{fitToWidth(bindings[id].keys, KEYS_COLUMNS)}</Text>
-                    {bindings[id].description}
-                  </Text>
-                ))}
+      <Box flexDirection="column" flexGrow={1} overflowY="hidden">
+        {layout.rows.map((row, r) => (
+          // Rows, not a list: a row's content changes as the view scrolls, its place does not.
+          <Box key={r} flexDirection="row" gap={2} flexShrink={0}>
+            {row.map((cell, c) => (
+              <Box key={c} width={row.length === 1 ? inner : layout.columnWidth} flexShrink={0}>
+                <Cell cell={cell} bindings={bindings} />
               </Box>
             ))}
           </Box>
         ))}
       </Box>
-      <RecentNotices store={store} rows={noticeRows} />
-      {/* The keys give up rows in a short terminal (cut at the bottom); these lines never do. */}
       <Box flexDirection="column" flexShrink={0}>
         {problems.map((problem) => (
           <Text key={problem} color="yellow" wrap="truncate-end">
@@ -63,7 +78,7 @@ export function HelpOverlay({store, width, height}: Props) {
           </Text>
         ))}
         <Text dimColor wrap="truncate-end">
-          {`${bindings.stop.keys}, ${bindings.help.keys} close this help`}
+          {helpFooter(bindings, layout)}
         </Text>
       </Box>
     </Panel>

@@ -16,6 +16,8 @@ export type UiState = {
   /** The last RECENT_NOTICES notices, oldest first (the last one is `notice`). */
   readonly recentNotices: readonly Notice[];
   readonly helpOpen: boolean;
+  /** The help's first row shown, where it is too long for the terminal; 0 each time it opens. */
+  readonly helpScroll: number;
   /** Lines scrolled up from the bottom of the chat; 0 follows new output. */
   readonly scrollOffset: number;
   /** The config's `keys:` (binding id to key names), for the TUI's key table; set by Mai. */
@@ -26,19 +28,22 @@ export type UiSlice = {
   readonly ui: UiState;
   notify(text: string, level?: NoticeLevel): void;
   setHelpOpen(open: boolean): void;
+  scrollHelpBy(rows: number, maxOffset: number): void;
   scrollBy(lines: number, maxOffset: number): void;
   setKeyOverrides(keys: Readonly<Record<string, readonly string[]>>): void;
 };
 
 export function createUiSlice(now: () => number): StateCreator<MaiState, [], [], UiSlice> {
   return (set) => ({
-    ui: {notice: null, recentNotices: [], helpOpen: false, scrollOffset: 0, keyOverrides: {}},
+    ui: {notice: null, recentNotices: [], helpOpen: false, helpScroll: 0, scrollOffset: 0, keyOverrides: {}},
     notify: (text, level = 'info') =>
       set((s) => {
         const notice = {text, level, at: now()};
         return {ui: {...s.ui, notice, recentNotices: [...s.ui.recentNotices, notice].slice(-RECENT_NOTICES)}};
       }),
-    setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen}})),
+    setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen, helpScroll: 0}})),
+    scrollHelpBy: (rows, maxOffset) =>
+      set((s) => ({ui: {...s.ui, helpScroll: Math.max(0, Math.min(maxOffset, s.ui.helpScroll + rows))}})),
     scrollBy: (lines, maxOffset) =>
       set((s) => ({ui: {...s.ui, scrollOffset: Math.max(0, Math.min(maxOffset, s.ui.scrollOffset + lines))}})),
     setKeyOverrides: (keyOverrides) => set((s) => ({ui: {...s.ui, keyOverrides}})),

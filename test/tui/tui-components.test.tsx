@@ -355,32 +355,50 @@ describe('the help overlay', () => {
     expect(frame()).toContain('┌ help');
   });
 
-  it('in a terminal too short for every key: its title, then the keys that fit, then how to close it', async () => {
+  it('in a terminal too short for every key: its title, the keys that fit, and how to scroll and close it', async () => {
     const store = filledStore();
-    store.getState().notify('a notice that finds no room');
+    store.getState().notify('a notice at the end of the list');
     const {stdin, lines} = await renderApp(store, recordingCommands().commands, {columns: 80, rows: 24});
     await press(stdin, KEYS.f1);
     const shown = lines();
     expect(shown[0]).toMatch(/^┌ help ─+┐$/);
     const footer = shown.findIndex((line) => line.includes('close this help'));
-    expect(shown[footer]).toMatch(/^│ Esc, \?, F1 close this help +│$/);
+    expect(shown[footer]).toMatch(/^│ Esc, \?, F1 close this help · ↑↓ PgUp PgDn scroll · 1–\d+ of \d+ +│$/);
     expect(shown[footer + 1]).toMatch(/^└─+┘$/);
     expect(shown[1]).toMatch(/^│ chat +│$/);
     expect(shown.join('\n')).not.toContain('Recent notices');
   });
 
-  it('keeps the newest notices where the rows are too few for all of them', async () => {
+  it('scrolls where the terminal is too short: every key and the notices can be reached, and the view stops at the ends', async () => {
     const store = filledStore();
     for (let i = 1; i <= 5; i++) store.getState().notify(`notice number ${i}`);
-    const {stdin, lines} = await renderApp(store, recordingCommands().commands, {columns: 120, rows: 40});
+    const {stdin, lines} = await renderApp(store, recordingCommands().commands, {columns: 80, rows: 24});
     await press(stdin, KEYS.f1);
-    const help = lines().slice(0, lines().findIndex((line) => line.includes('close this help')));
-    const shown = [...help.join('\n').matchAll(/notice number (\d)/g)].map((match) => Number(match[1]));
-    // Some, not all, one whole line each: the newest ones, in order.
-    expect(shown.length).toBeGreaterThan(0);
-    expect(shown.length).toBeLessThan(5);
-    expect(shown).toEqual(Array.from({length: shown.length}, (_, i) => 6 - shown.length + i));
-    expect(help.join('\n')).toContain('Recent notices');
+    const body = () => lines().slice(1, lines().findIndex((line) => line.includes('close this help')));
+    const footer = () => lines().find((line) => line.includes('close this help')) ?? '';
+    const first = body();
+    const seen = new Set(first);
+    for (let page = 0; page < 10; page++) {
+      await press(stdin, KEYS.pageDown);
+      for (const line of body()) seen.add(line);
+    }
+    const all = [...seen].join('\n');
+    for (const id of HELP_SECTIONS.flatMap((s) => s.ids)) expect(all).toContain(KEY_BINDINGS[id].description);
+    // At the end: the notices, all five in order, the newest on the last row.
+    const end = body();
+    expect([...end.join('\n').matchAll(/notice number (\d)/g)].map((match) => Number(match[1]))).toEqual([1, 2, 3, 4, 5]);
+    expect(end.at(-1)).toContain('notice number 5');
+    const [, last, total] = /–(\d+) of (\d+)/.exec(footer()) ?? [];
+    expect(last).toBe(total);
+    // ↑ moves one row; Home goes back to the top, and ↑ there stays.
+    await press(stdin, KEYS.up);
+    expect(body().slice(1)).toEqual(end.slice(0, -1));
+    await press(stdin, KEYS.home, KEYS.up);
+    expect(body()).toEqual(first);
+    expect(footer()).toMatch(/· 1–\d+ of/);
+    // Closed and opened again, it starts at the top.
+    await press(stdin, KEYS.end, KEYS.escape, KEYS.f1);
+    expect(body()).toEqual(first);
   });
 
   it('shows the last notices whole, where the status bar had to cut the latest', async () => {

@@ -1,0 +1,118 @@
+import type {Notice, NoticeLevel} from '../src/store.js';
+import {wrapText} from './MessageLines.js';
+import {helpSections, keyProblems, type KeyBindingId, type KeyTable} from './keys.js';
+import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
+import {oneLine} from './status-line.js';
+
+// The help overlay as rows: the key sections (in one or two columns), then the last notices whole.
+// Where the terminal is too short for all of them, the rows scroll (the overlay's keys layer moves
+// the offset with the same function, so both agree on where the end is). Pure: no Ink here.
+
+export type HelpCell =
+  | {readonly kind: 'title'; readonly text: string}
+  | {readonly kind: 'key'; readonly id: KeyBindingId}
+  | {readonly kind: 'blank'}
+  /** One line of a wrapped notice; the first carries its clock. */
+  | {readonly kind: 'notice'; readonly clock: string | null; readonly text: string; readonly level: NoticeLevel};
+
+/** One screen row: a cell for each column of keys, or one cell across them (notices, blank rows). */
+export type HelpRow = readonly HelpCell[];
+
+export type HelpLayout = {
+  readonly columnWidth: number;
+  /** The rows to draw, top to bottom, at most `room` of them. */
+  readonly rows: readonly HelpRow[];
+  /** The first row shown, and the largest it can be (0 when everything fits). */
+  readonly offset: number;
+  readonly maxOffset: number;
+  /** All the rows there are, and how many the overlay shows at once. */
+  readonly total: number;
+  readonly room: number;
+};
+
+/** Two columns of sections when each gets at least this much. */
+const MIN_COLUMN_WIDTH = 44;
+const BLANK: HelpCell = {kind: 'blank'};
+
+/** "12:04:31" in the terminal's local time. */
+function clock(at: number): string {
+  return new Date(at).toTimeString().slice(0, 8);
+}
+
+function sectionCells(sections: ReturnType<typeof helpSections>): HelpCell[] {
+  return sections.flatMap((section) => [
+    {kind: 'title', text: section.title} as const,
+    ...section.ids.map((id) => ({kind: 'key', id}) as const),
+    BLANK,
+  ]);
+}
+
+/** The sections, in one column or split in two side by side (the first half on the left). */
+function keyRows(columns: 1 | 2): HelpRow[] {
+  const sections = helpSections();
+  if (columns === 1) return sectionCells(sections).map((cell) => [cell]);
+  const half = Math.ceil(sections.length / 2);
+  const left = sectionCells(sections.slice(0, half));
+  const right = sectionCells(sections.slice(half));
+  return Array.from({length: Math.max(left.length, right.length)}, (_, i) => [left[i] ?? BLANK, right[i] ?? BLANK]);
+}
+
+/** "Recent notices" and each notice wrapped to the width, its clock first; oldest first. */
+function noticeRows(notices: readonly Notice[], width: number): HelpRow[] {
+  if (notices.length === 0) return [];
+  const rows: HelpRow[] = [[{kind: 'title', text: 'Recent notices'}]];
+  for (const notice of notices) {
+    const time = clock(notice.at);
+    wrapText(`${time} ${oneLine(notice.text)}`, width).forEach((line, i) => {
+      const cell: HelpCell =
+        i === 0 ? {kind: 'notice', clock: time, text: line.slice(time.length), level: notice.level} : {kind: 'notice', clock: null, text: line, level: notice.level};
+      rows.push([cell]);
+    });
+  }
+  return rows;
+}
+
+/** The lines under the rows, which never scroll: the config's key problems and the closing hint. */
+export function helpFooterRows(): number {
+  return keyProblems().length + 1;
+}
+
+export type HelpLayoutInput = {
+  /** The overlay's outer size, borders included. */
+  readonly width: number;
+  readonly height: number;
+  readonly notices: readonly Notice[];
+  /** helpFooterRows() */
+  readonly footerRows: number;
+  /** The first row wanted (clamped here). */
+  readonly offset: number;
+};
+
+/**
+ * Where everything fits, the keys are at the top and the notices at the bottom, over the footer.
+ * Where not, the keys and then the notices scroll as one list in the rows there are.
+ */
+export function helpLayout({width, height, notices, footerRows, offset}: HelpLayoutInput): HelpLayout {
+  const inner = Math.max(1, width - PANEL_CHROME_COLUMNS);
+  const columns = inner >= MIN_COLUMN_WIDTH * 2 + 2 ? 2 : 1;
+  const columnWidth = columns === 2 ? Math.floor((inner - 2) / 2) : inner;
+  const room = Math.max(1, height - PANEL_CHROME_ROWS - footerRows);
+  const keys = keyRows(columns);
+  const news = noticeRows(notices, inner);
+  const total = keys.length + news.length;
+  if (total <= room) {
+    const gap = Array.from({length: room - total}, () => [BLANK]);
+    return {columnWidth, rows: [...keys, ...gap, ...news], offset: 0, maxOffset: 0, total, room};
+  }
+  const maxOffset = total - room;
+  const first = Math.max(0, Math.min(maxOffset, offset));
+  return {columnWidth, rows: [...keys, ...news].slice(first, first + room), offset: first, maxOffset, total, room};
+}
+
+/** The closing hint, and where the rows scroll, how (with the keys in force) and where the view is. */
+export function helpFooter(bindings: KeyTable, layout: HelpLayout): string {
+  const close = `${bindings.stop.keys}, ${bindings.help.keys} close this help`;
+  if (layout.maxOffset === 0) return close;
+  const last = Math.min(layout.total, layout.offset + layout.room);
+  return `${close} · ${bindings.cursorUp.keys}${bindings.cursorDown.keys} ${bindings.scrollUp.keys} ${bindings.scrollDown.keys} scroll · ${layout.offset + 1}–${last} of ${layout.total}`;
+}
