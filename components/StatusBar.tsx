@@ -1,7 +1,7 @@
 import {memo} from 'react';
 import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
-import type {MaiStore} from '../src/store.js';
+import {latestNotice, type MaiStore} from '../src/store.js';
 import {formatTokensPerSecond} from '../src/util/format.js';
 import {contextLine} from './context-line.js';
 import {keyFor} from './keys.js';
@@ -24,7 +24,7 @@ export const StatusBar = memo(function StatusBar({store, width, hint}: Props) {
   const currentKey = useStore(store, (s) => s.models.currentKey);
   const tokensPerSecond = useStore(store, (s) => s.models.lastTokensPerSecond);
   const busy = useStore(store, (s) => s.chat.busy);
-  const notice = useStore(store, (s) => s.ui.notice);
+  const notice = useStore(store, latestNotice);
   const lastSwitch = useStore(store, statusSwitch);
   const failure = useStore(store, firstFailure);
   const switching = useStore(store, switchingMark);

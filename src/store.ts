@@ -34,5 +34,6 @@ export {SWITCHES_KEPT} from './store/models.js';
 export type {ModelEntry, ModelStatus, ModelsState, SwitchKind, SwitchRecord} from './store/models.js';
 export type {BackendStatus} from './store/backends.js';
 export type {ChatEntry, ChatState, ContextReport, StreamingReply} from './store/chat.js';
+export {latestNotice} from './store/ui.js';
 export type {Notice, NoticeLevel, UiState} from './store/ui.js';
 export type {SearchState, ViewState} from './store/view.js';

@@ -5,6 +5,7 @@ import {EXIT_OK, UsageError} from './exit-codes.js';
 import {note, printJson, progress} from './output.js';
 import {withMai} from './session.js';
 import {sanitizeForTerminal} from '../util/sanitize.js';
+import {latestNotice} from '../store.js';
 
 export type AskOptions = MaiOptions & {readonly json?: boolean};
 
@@ -26,9 +27,10 @@ export async function ask(words: readonly string[], options: AskOptions): Promis
   return withMai(options, async ({mai, signal}) => {
     for (const warning of mai.resumed?.warnings ?? []) note(`mai: conversation ${mai.resumed?.id}: ${warning}`);
     const unsubscribe = mai.store.subscribe((state, previous) => {
-      if (state.ui.notice && state.ui.notice !== previous.ui.notice) {
-        if (state.ui.notice.level === 'info') progress(`mai: ${state.ui.notice.text}`);
-        else note(`mai: ${state.ui.notice.text}`);
+      const notice = latestNotice(state);
+      if (notice && notice !== latestNotice(previous)) {
+        if (notice.level === 'info') progress(`mai: ${notice.text}`);
+        else note(`mai: ${notice.text}`);
       }
     });
     try {

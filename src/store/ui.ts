@@ -12,8 +12,7 @@ export type Notice = {readonly text: string; readonly level: NoticeLevel; readon
 export const RECENT_NOTICES = 5;
 
 export type UiState = {
-  readonly notice: Notice | null;
-  /** The last RECENT_NOTICES notices, oldest first (the last one is `notice`). */
+  /** The last RECENT_NOTICES notices, oldest first (latestNotice() is the last). */
   readonly recentNotices: readonly Notice[];
   readonly helpOpen: boolean;
   /** The help's first row shown, where it is too long for the terminal; 0 each time it opens. */
@@ -33,13 +32,18 @@ export type UiSlice = {
   setKeyOverrides(keys: Readonly<Record<string, readonly string[]>>): void;
 };
 
+/** The newest notice, the one the status bar shows (the same object until another is raised). */
+export function latestNotice(state: {readonly ui: UiState}): Notice | null {
+  return state.ui.recentNotices.at(-1) ?? null;
+}
+
 export function createUiSlice(now: () => number): StateCreator<MaiState, [], [], UiSlice> {
   return (set) => ({
-    ui: {notice: null, recentNotices: [], helpOpen: false, helpScroll: 0, scrollOffset: 0, keyOverrides: {}},
+    ui: {recentNotices: [], helpOpen: false, helpScroll: 0, scrollOffset: 0, keyOverrides: {}},
     notify: (text, level = 'info') =>
       set((s) => {
         const notice = {text, level, at: now()};
-        return {ui: {...s.ui, notice, recentNotices: [...s.ui.recentNotices, notice].slice(-RECENT_NOTICES)}};
+        return {ui: {...s.ui, recentNotices: [...s.ui.recentNotices, notice].slice(-RECENT_NOTICES)}};
       }),
     setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen, helpScroll: 0}})),
     scrollHelpBy: (rows, maxOffset) =>

@@ -8,6 +8,7 @@ import {expectNoCommunicationWarnings, startLMStudio, type EmulatedLMStudio} fro
 import {TEST_MODELS, type TestModelKey} from '../support/models.js';
 import {createSandbox, type Sandbox} from '../support/sandbox.js';
 import {waitFor} from '../support/wait-for.js';
+import {latestNotice} from '../../src/store.js';
 
 // Mai with LM Studio beside the embedded engine: the real SDK client, the emulator, the real engine
 // behind both. What a user of the library (and of the TUI, which is Mai underneath) sees.
@@ -219,7 +220,7 @@ describe('Mai with LM Studio', () => {
     lmstudio.emulator.faults = {failLoad: {modelKey: 'test-tiny', error: {title: 'Failed to load model\x1b]0;owned\x07', cause: 'Error loading model.\x1b[2J'}}};
     const reply = await mai.processMessage('hi');
     expect(reply.model).toBe('mai-demo-small');
-    const notice = mai.store.getState().ui.notice?.text ?? '';
+    const notice = latestNotice(mai.store.getState())?.text ?? '';
     expect(notice).toContain('test-tiny could not be loaded: LM Studio: Failed to load model: Error loading model.');
     expect(notice).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
     const failures = (await eventLog()).split('\n').filter((line) => line.includes('"load-failed"'));

@@ -8,6 +8,7 @@ import {TEST_MODELS} from '../support/models.js';
 import {processExists} from '../support/processes.js';
 import {createSandbox, keyOf, type Sandbox} from '../support/sandbox.js';
 import {waitFor} from '../support/wait-for.js';
+import {latestNotice} from '../../src/store.js';
 
 // Mai end to end on the real engine: selection, replies, switching, failures, shutdown.
 
@@ -90,7 +91,7 @@ describe('Mai', () => {
     const entry = state.models.entries.find((candidate) => candidate.key === broken);
     expect(entry?.unusable).toMatch(/crashed while loading.*GGML_ASSERT/);
     expect(state.models.status[broken]).toMatchObject({state: 'failed'});
-    expect(state.ui.notice?.text).toContain(`${broken} could not be loaded`);
+    expect(latestNotice(state)?.text).toContain(`${broken} could not be loaded`);
   });
 
   it('stops a reply mid-way and keeps what was written, marked interrupted', async () => {
@@ -180,7 +181,7 @@ describe('saved conversations', () => {
       'What is my name?',
       'Hello! I am mai-',
     ]);
-    expect(resumed.store.getState().ui.notice?.text).toBe(`resumed conversation ${id}: 4 messages`);
+    expect(latestNotice(resumed.store.getState())?.text).toBe(`resumed conversation ${id}: 4 messages`);
     await resumed.processMessage('Still here?');
     expect(resumed.conversationId).toBe(id);
     expect(resumed.getConversationHistory()).toHaveLength(6);
@@ -214,7 +215,7 @@ describe('saved conversations', () => {
       ['first', false],
       ['Hello! I am', true],
     ]);
-    expect(mai.store.getState().ui.notice).toMatchObject({
+    expect(latestNotice(mai.store.getState())).toMatchObject({
       level: 'warn',
       text: expect.stringContaining('line 3 could not be read and was skipped; the last line (6) was cut off while it was written'),
     });

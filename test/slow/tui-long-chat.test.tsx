@@ -4,6 +4,7 @@ import {words} from '../support/chat-screen.js';
 import {TEST_MODELS} from '../support/models.js';
 import {KEYS, press, type} from '../support/ink-keys.js';
 import {waitFor} from '../support/wait-for.js';
+import {latestNotice} from '../../src/store.js';
 
 // A long chat through the whole TUI (30 replies, then a switch to a smaller context): slow, so it
 // runs in `npm run test:slow`, not in every `npm test`.
@@ -37,7 +38,7 @@ describe('a long chat, end to end', () => {
     expect(mai.getConversationHistory().at(-1)).toMatchObject({model: 'mai-demo-small', text: TEST_MODELS['demo-small'].message});
     expect(words(TEST_MODELS['demo-small'].message).test(frame())).toBe(true);
     expect(statusBar()).toMatch(/model mai-demo-small · \d+ tok\/s · pinned · ctx [\d,]+\/1,024: \d+ kept/);
-    expect(mai.store.getState().ui.notice?.level).not.toBe('error');
+    expect(latestNotice(mai.store.getState())?.level).not.toBe('error');
     const report = mai.store.getState().chat.context;
     expect(report?.promptTokens).toBeLessThanOrEqual(768);
     expect((report?.kept ?? 0) + (report?.summarized ?? 0) + (report?.dropped ?? 0)).toBe(61);
