@@ -46,8 +46,9 @@ export function createUiSlice(now: () => number): StateCreator<MaiState, [], [],
         return {ui: {...s.ui, recentNotices: [...s.ui.recentNotices, notice].slice(-RECENT_NOTICES)}};
       }),
     setHelpOpen: (helpOpen) => set((s) => ({ui: {...s.ui, helpOpen, helpScroll: 0}})),
+    // From where the help shows now: a taller terminal (or fewer notices) can have lowered the end.
     scrollHelpBy: (rows, maxOffset) =>
-      set((s) => ({ui: {...s.ui, helpScroll: Math.max(0, Math.min(maxOffset, s.ui.helpScroll + rows))}})),
+      set((s) => ({ui: {...s.ui, helpScroll: Math.max(0, Math.min(maxOffset, Math.min(maxOffset, s.ui.helpScroll) + rows))}})),
     scrollBy: (lines, maxOffset) =>
       set((s) => ({ui: {...s.ui, scrollOffset: Math.max(0, Math.min(maxOffset, s.ui.scrollOffset + lines))}})),
     setKeyOverrides: (keyOverrides) => set((s) => ({ui: {...s.ui, keyOverrides}})),

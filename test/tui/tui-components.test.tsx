@@ -401,6 +401,18 @@ describe('the help overlay', () => {
     expect(body()).toEqual(first);
   });
 
+  it('after the terminal grows, the first key up moves the view from where it now ends', async () => {
+    const {stdin, stdout, lines} = await renderApp(filledStore(), recordingCommands().commands, {columns: 80, rows: 24});
+    await press(stdin, KEYS.f1, KEYS.end);
+    const footer = () => lines().find((line) => line.includes('close this help')) ?? '';
+    resize(stdout, {columns: 80, rows: 30});
+    await settle();
+    const [, grownFirst, total] = /· (\d+)–\d+ of (\d+)/.exec(footer()) ?? [];
+    expect(Number(grownFirst)).toBeGreaterThan(1);
+    await press(stdin, KEYS.up);
+    expect(footer()).toContain(`· ${Number(grownFirst) - 1}–${Number(total) - 1} of ${total}`);
+  });
+
   it('shows the last notices whole, where the status bar had to cut the latest', async () => {
     const store = filledStore();
     const {stdin, frame, lines} = await renderApp(store, recordingCommands().commands, {columns: 100, rows: 40});
