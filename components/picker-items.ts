@@ -98,13 +98,18 @@ export function localTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** Saved conversations, the most recent first: the first line, when it was last active, how many messages. */
+/**
+ * Saved conversations, the most recent first: the first line, when it was last active, how many
+ * messages; the one on screen marked as the current model is in the model picker.
+ */
 export function conversationItems(conversations: readonly SavedConversation[]): PickerItem[] {
   return conversations.map((conversation) => {
     const title = clean(conversation.firstLine) || '(no message)';
     const when = localTime(conversation.updatedAt);
     const count = `${conversation.messages} ${conversation.messages === 1 ? 'message' : 'messages'}`;
-    return {id: conversation.id, title, details: [when, count], current: false, dim: false, search: `${title} ${when} ${conversation.id}`};
+    const onScreen = conversation.onScreen === true;
+    const details = onScreen ? [when, count, 'on screen'] : [when, count];
+    return {id: conversation.id, title, details, current: onScreen, dim: false, search: `${title} ${when} ${conversation.id}`};
   });
 }
 

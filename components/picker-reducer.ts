@@ -80,8 +80,14 @@ export function pickerReducer(state: PickerState, action: PickerAction): PickerS
       const selected = Math.max(0, Math.min(action.count - 1, state.selected + action.delta));
       return selected === state.selected ? state : {...state, selected};
     }
-    case 'conversations':
-      return state.kind === 'conversation' ? {...state, conversations: action.list} : state;
+    case 'conversations': {
+      if (state.kind !== 'conversation') return state;
+      // The one on screen is usually the newest, first in the list, and resuming it changes nothing:
+      // the selection starts on the next, the conversation a user most likely wants back.
+      const next = action.list.findIndex((conversation) => conversation.onScreen !== true);
+      const selected = query === '' && state.selected === 0 && next > 0 ? next : state.selected;
+      return {...state, conversations: action.list, selected};
+    }
   }
 }
 

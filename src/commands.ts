@@ -8,6 +8,8 @@ export type SavedConversation = {
   readonly messages: number;
   /** The first line of its first message (raw: sanitize before showing). */
   readonly firstLine: string;
+  /** The conversation the chat shows now (listed, marked; resuming it changes nothing). */
+  readonly onScreen?: boolean;
 };
 
 export interface MaiCommands {

@@ -526,7 +526,8 @@ export class Mai implements MaiCommands {
 
   async listConversations(): Promise<readonly SavedConversation[]> {
     const infos = await listConversations(this.paths.conversationsDir);
-    return infos.map(({id, updatedAt, messages, firstLine}) => ({id, updatedAt, messages, firstLine}));
+    const onScreen = this.context.conversationId;
+    return infos.map(({id, updatedAt, messages, firstLine}) => ({id, updatedAt, messages, firstLine, ...(id === onScreen ? {onScreen: true} : {})}));
   }
 
   resumeConversation(id: string): void {

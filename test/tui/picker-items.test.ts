@@ -92,4 +92,23 @@ describe('the picker reducer', () => {
     const open = pickerReducer(CLOSED_PICKER, {type: 'open', kind: 'conversation'});
     expect(pickerReducer(open, {type: 'conversations', list}).conversations).toBe(list);
   });
+
+  it('marks the conversation on screen, and starts the selection on the one after it', () => {
+    const list = [
+      {id: 'now', updatedAt: 2, messages: 4, firstLine: 'the chat on screen', onScreen: true},
+      {id: 'before', updatedAt: 1, messages: 2, firstLine: 'an earlier chat'},
+    ];
+    const rows = conversationItems(list);
+    expect(rows.map((row) => [row.current, row.details.at(-1)])).toEqual([
+      [true, 'on screen'],
+      [false, '2 messages'],
+    ]);
+    const open = pickerReducer(CLOSED_PICKER, {type: 'open', kind: 'conversation'});
+    expect(pickerReducer(open, {type: 'conversations', list}).selected).toBe(1);
+    // A filter typed before the list came leaves the selection to the filtered rows.
+    const typed = pickerReducer(open, {type: 'insert', text: 'chat'});
+    expect(pickerReducer(typed, {type: 'conversations', list}).selected).toBe(0);
+    // Nothing else saved: the one on screen is the only row, selected.
+    expect(pickerReducer(open, {type: 'conversations', list: list.slice(0, 1)}).selected).toBe(0);
+  });
 });

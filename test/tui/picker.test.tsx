@@ -210,6 +210,30 @@ describe('the conversation picker', () => {
     const userMessages = reread.getConversationHistory().filter((message) => message.role === 'user');
     expect(userMessages.map((message) => message.text)).toEqual(['what is a tokenizer?', 'and more']);
   });
+
+  it('marks the conversation on screen and selects the one before it: Enter goes back to it', async () => {
+    sandbox = await createSandbox(['demo-small']);
+    const earlier = await Mai.create({env: sandbox.env, forgeDemoModels: false});
+    await earlier.processMessage('tell me about penguins');
+    const earlierId = earlier.conversationId;
+    await earlier.shutdown();
+
+    const {stdin, frame, mai} = await startApp(['demo-small']);
+    await waitFor(() => frame().includes('● mai-demo-small'));
+    await type(stdin, 'what is a tokenizer?');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => mai.getConversationHistory().length === 2);
+    const onScreen = mai.conversationId;
+
+    await press(stdin, CTRL_R);
+    await waitFor(() => frame().includes('tell me about penguins'));
+    expect(frame()).toMatch(/● what is a tokenizer\?\s+\d{4}-\d\d-\d\d \d\d:\d\d · 2 messages · on screen/);
+    expect(frame()).toMatch(/› tell me about penguins/);
+    await press(stdin, KEYS.enter);
+    await waitFor(() => mai.conversationId === earlierId);
+    expect(onScreen).not.toBe(earlierId);
+    await waitFor(() => statusBar(frame()).includes(`resumed conversation ${earlierId}: 2 messages`));
+  });
 });
 
 describe('the help and keys from the config', () => {
