@@ -101,8 +101,10 @@ export function helpLayout({width, height, notices, footerRows, offset}: HelpLay
   const news = noticeRows(notices, inner);
   const total = keys.length + news.length;
   if (total <= room) {
-    const gap = Array.from({length: room - total}, () => [BLANK]);
-    return {columnWidth, rows: [...keys, ...gap, ...news], offset: 0, maxOffset: 0, total, room};
+    // A blank row parts the notices from the footer where there is one to spare.
+    const under = news.length > 0 && total < room ? [[BLANK]] : [];
+    const gap = Array.from({length: room - total - under.length}, () => [BLANK]);
+    return {columnWidth, rows: [...keys, ...gap, ...news, ...under], offset: 0, maxOffset: 0, total, room};
   }
   const maxOffset = total - room;
   const first = Math.max(0, Math.min(maxOffset, offset));
