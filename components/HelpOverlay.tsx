@@ -4,7 +4,6 @@ import type {MaiStore} from '../src/store.js';
 import {fitToWidth} from '../src/util/format.js';
 import {helpFooter, helpFooterRows, helpLayout, type HelpCell} from './help-layout.js';
 import {activeBindings, keyProblems, type KeyTable} from './keys.js';
-import {PANEL_CHROME_COLUMNS} from './layout.js';
 import {Panel} from './Panel.js';
 import {NOTICE_COLORS, oneLine} from './status-line.js';
 
@@ -56,7 +55,6 @@ export function HelpOverlay({store, width, height}: Props) {
   const bindings = activeBindings();
   const problems = keyProblems();
   const layout = helpLayout({width, height, notices, footerRows: helpFooterRows(), offset});
-  const inner = width - PANEL_CHROME_COLUMNS;
   return (
     <Panel title="help" width={width} height={height}>
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">
@@ -64,7 +62,7 @@ export function HelpOverlay({store, width, height}: Props) {
           // Rows, not a list: a row's content changes as the view scrolls, its place does not.
           <Box key={r} flexDirection="row" gap={2} flexShrink={0}>
             {row.map((cell, c) => (
-              <Box key={c} width={row.length === 1 ? inner : layout.columnWidth} flexShrink={0}>
+              <Box key={c} width={row.length === 1 ? layout.innerWidth : layout.columnWidth} flexShrink={0}>
                 <Cell cell={cell} bindings={bindings} />
               </Box>
             ))}

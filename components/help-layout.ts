@@ -19,6 +19,8 @@ export type HelpCell =
 export type HelpRow = readonly HelpCell[];
 
 export type HelpLayout = {
+  /** The width inside the panel (a row of one cell spans it), and each key column's. */
+  readonly innerWidth: number;
   readonly columnWidth: number;
   /** The rows to draw, top to bottom, at most `room` of them. */
   readonly rows: readonly HelpRow[];
@@ -104,11 +106,11 @@ export function helpLayout({width, height, notices, footerRows, offset}: HelpLay
     // A blank row parts the notices from the footer where there is one to spare.
     const under = news.length > 0 && total < room ? [[BLANK]] : [];
     const gap = Array.from({length: room - total - under.length}, () => [BLANK]);
-    return {columnWidth, rows: [...keys, ...gap, ...news, ...under], offset: 0, maxOffset: 0, total, room};
+    return {innerWidth: inner, columnWidth, rows: [...keys, ...gap, ...news, ...under], offset: 0, maxOffset: 0, total, room};
   }
   const maxOffset = total - room;
   const first = Math.max(0, Math.min(maxOffset, offset));
-  return {columnWidth, rows: [...keys, ...news].slice(first, first + room), offset: first, maxOffset, total, room};
+  return {innerWidth: inner, columnWidth, rows: [...keys, ...news].slice(first, first + room), offset: first, maxOffset, total, room};
 }
 
 /** The closing hint, and where the rows scroll, how (with the keys in force) and where the view is. */
