@@ -100,7 +100,8 @@ export function localTime(ms: number): string {
 
 /**
  * Saved conversations, the most recent first: the first line, when it was last active, how many
- * messages; the one on screen marked as the current model is in the model picker.
+ * messages. The one on screen is marked ● and "on screen", as the current model is in the model
+ * picker.
  */
 export function conversationItems(conversations: readonly SavedConversation[]): PickerItem[] {
   return conversations.map((conversation) => {
