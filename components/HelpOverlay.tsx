@@ -2,8 +2,8 @@ import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {MaiStore} from '../src/store.js';
 import {fitToWidth} from '../src/util/format.js';
-import {helpFooter, helpFooterRows, helpLayout, type HelpCell} from './help-layout.js';
-import {activeBindings, keyProblems, type KeyTable} from './keys.js';
+import {HELP_KEYS_COLUMNS, helpFooter, helpFooterRows, helpLayout, type HelpCell} from './help-layout.js';
+import {activeBindings, keyProblems} from './keys.js';
 import {Panel} from './Panel.js';
 import {NOTICE_COLORS, oneLine} from './status-line.js';
 
@@ -14,9 +14,7 @@ export type Props = {
   readonly height: number;
 };
 
-const KEYS_COLUMNS = 18;
-
-function Cell({cell, bindings}: {readonly cell: HelpCell; readonly bindings: KeyTable}) {
+function Cell({cell}: {readonly cell: HelpCell}) {
   switch (cell.kind) {
     case 'title':
       return (
@@ -27,8 +25,8 @@ function Cell({cell, bindings}: {readonly cell: HelpCell; readonly bindings: Key
     case 'key':
       return (
         <Text wrap="truncate-end">
-          <Text color="cyan">{fitToWidth(bindings[cell.id].keys, KEYS_COLUMNS)}</Text>
-          {bindings[cell.id].description}
+          <Text color="cyan">{fitToWidth(cell.keys, HELP_KEYS_COLUMNS)}</Text>
+          {cell.text}
         </Text>
       );
     case 'notice':
@@ -54,7 +52,7 @@ export function HelpOverlay({store, width, height}: Props) {
   const offset = useStore(store, (s) => s.ui.helpScroll);
   const bindings = activeBindings();
   const problems = keyProblems();
-  const layout = helpLayout({width, height, notices, footerRows: helpFooterRows(), offset});
+  const layout = helpLayout({width, height, bindings, notices, footerRows: helpFooterRows(), offset});
   return (
     <Panel title="help" width={width} height={height}>
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">
@@ -63,7 +61,7 @@ export function HelpOverlay({store, width, height}: Props) {
           <Box key={r} flexDirection="row" gap={2} flexShrink={0}>
             {row.map((cell, c) => (
               <Box key={c} width={row.length === 1 ? layout.innerWidth : layout.columnWidth} flexShrink={0}>
-                <Cell cell={cell} bindings={bindings} />
+                <Cell cell={cell} />
               </Box>
             ))}
           </Box>

@@ -1,6 +1,6 @@
 import type {Notice, NoticeLevel} from '../src/store.js';
 import {wrapText} from './MessageLines.js';
-import {helpSections, keyProblems, type KeyBindingId, type KeyTable} from './keys.js';
+import {helpSections, keyProblems, type KeyTable} from './keys.js';
 import {PANEL_CHROME_COLUMNS, PANEL_CHROME_ROWS} from './layout.js';
 import {oneLine} from './status-line.js';
 
@@ -10,7 +10,8 @@ import {oneLine} from './status-line.js';
 
 export type HelpCell =
   | {readonly kind: 'title'; readonly text: string}
-  | {readonly kind: 'key'; readonly id: KeyBindingId}
+  /** A key and one line of its description; a description too long for the column goes on under it. */
+  | {readonly kind: 'key'; readonly keys: string; readonly text: string}
   | {readonly kind: 'blank'}
   /** One line of a wrapped notice; the first carries its clock. */
   | {readonly kind: 'notice'; readonly clock: string | null; readonly text: string; readonly level: NoticeLevel};
@@ -34,6 +35,8 @@ export type HelpLayout = {
 
 /** Two columns of sections when each gets at least this much. */
 const MIN_COLUMN_WIDTH = 44;
+/** The columns a key cell gives its keys, before the description. */
+export const HELP_KEYS_COLUMNS = 18;
 const BLANK: HelpCell = {kind: 'blank'};
 
 /** "12:04:31" in the terminal's local time. */
@@ -41,21 +44,32 @@ function clock(at: number): string {
   return new Date(at).toTimeString().slice(0, 8);
 }
 
-function sectionCells(sections: ReturnType<typeof helpSections>): HelpCell[] {
+function sectionCells(sections: ReturnType<typeof helpSections>, bindings: KeyTable, width: number): HelpCell[] {
+  const room = Math.max(1, width - HELP_KEYS_COLUMNS);
   return sections.flatMap((section) => [
     {kind: 'title', text: section.title} as const,
-    ...section.ids.map((id) => ({kind: 'key', id}) as const),
+    ...section.ids.flatMap((id) =>
+      wrapText(bindings[id].description, room).map((text, i) => ({kind: 'key', keys: i === 0 ? bindings[id].keys : '', text}) as const),
+    ),
     BLANK,
   ]);
 }
 
-/** The sections, in one column or split in two side by side (the first half on the left). */
-function keyRows(columns: 1 | 2): HelpRow[] {
+/**
+ * The sections, in one column or split in two side by side: in their order, the first ones on the
+ * left, split where the taller column is the shortest (sections differ in length, and descriptions
+ * wrap).
+ */
+function keyRows(columns: 1 | 2, bindings: KeyTable, width: number): HelpRow[] {
   const sections = helpSections();
-  if (columns === 1) return sectionCells(sections).map((cell) => [cell]);
-  const half = Math.ceil(sections.length / 2);
-  const left = sectionCells(sections.slice(0, half));
-  const right = sectionCells(sections.slice(half));
+  if (columns === 1) return sectionCells(sections, bindings, width).map((cell) => [cell]);
+  let left = sectionCells(sections, bindings, width);
+  let right: HelpCell[] = [];
+  for (let split = 1; split < sections.length; split++) {
+    const l = sectionCells(sections.slice(0, split), bindings, width);
+    const r = sectionCells(sections.slice(split), bindings, width);
+    if (Math.max(l.length, r.length) < Math.max(left.length, right.length)) [left, right] = [l, r];
+  }
   return Array.from({length: Math.max(left.length, right.length)}, (_, i) => [left[i] ?? BLANK, right[i] ?? BLANK]);
 }
 
@@ -83,6 +97,8 @@ export type HelpLayoutInput = {
   /** The overlay's outer size, borders included. */
   readonly width: number;
   readonly height: number;
+  /** The keys in force (activeBindings()): the names the key cells show. */
+  readonly bindings: KeyTable;
   readonly notices: readonly Notice[];
   /** helpFooterRows() */
   readonly footerRows: number;
@@ -94,12 +110,12 @@ export type HelpLayoutInput = {
  * Where everything fits, the keys are at the top and the notices at the bottom, over the footer.
  * Where not, the keys and then the notices scroll as one list in the rows there are.
  */
-export function helpLayout({width, height, notices, footerRows, offset}: HelpLayoutInput): HelpLayout {
+export function helpLayout({width, height, bindings, notices, footerRows, offset}: HelpLayoutInput): HelpLayout {
   const inner = Math.max(1, width - PANEL_CHROME_COLUMNS);
   const columns = inner >= MIN_COLUMN_WIDTH * 2 + 2 ? 2 : 1;
   const columnWidth = columns === 2 ? Math.floor((inner - 2) / 2) : inner;
   const room = Math.max(1, height - PANEL_CHROME_ROWS - footerRows);
-  const keys = keyRows(columns);
+  const keys = keyRows(columns, bindings, columnWidth);
   const news = noticeRows(notices, inner);
   const total = keys.length + news.length;
   if (total <= room) {

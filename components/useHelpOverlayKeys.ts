@@ -2,7 +2,7 @@ import {useCallback} from 'react';
 import type {MaiStore} from '../src/store.js';
 import {helpFooterRows, helpLayout} from './help-layout.js';
 import type {KeyEvent} from './input/key-event.js';
-import {matches, type KeyHandler} from './keys.js';
+import {activeBindings, matches, type KeyHandler} from './keys.js';
 
 /** The overlay's outer size, as the App lays it out. */
 export type HelpArea = {readonly width: number; readonly height: number};
@@ -37,7 +37,7 @@ export function useHelpOverlayKeys(store: MaiStore, {width, height}: HelpArea): 
         return true;
       }
       // The same layout the overlay draws, so that the end is where it shows the end.
-      const {maxOffset, room} = helpLayout({width, height, notices: ui.recentNotices, footerRows: helpFooterRows(), offset: ui.helpScroll});
+      const {maxOffset, room} = helpLayout({width, height, bindings: activeBindings(), notices: ui.recentNotices, footerRows: helpFooterRows(), offset: ui.helpScroll});
       const rows = scrollRows(event, Math.max(1, room - 1), maxOffset);
       if (rows !== 0) scrollHelpBy(rows, maxOffset);
       return true;
