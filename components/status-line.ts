@@ -26,13 +26,16 @@ export function latestMessage(notice: Notice | null, lastSwitch: SwitchRecord | 
 
 /**
  * The switch the status bar tells of. The start's plain "loaded X: ready for a first message"
- * stands only until a message is sent: after that it would be untrue, not old news. A start that
- * says why ("X can't be used: truncated") keeps saying it.
+ * stands only until a message is sent: after that it would be untrue, not old news. A message sent
+ * before the model was ready (queued, maybe stopped there) is sent too, though older than the
+ * load: the chat ends with it, unanswered. A start that says why ("X can't be used: truncated")
+ * keeps saying it.
  */
 export function statusSwitch(state: State): SwitchRecord | null {
   const last = state.models.lastSwitch;
   const newest = state.chat.messages.at(-1);
-  return last?.kind === 'start' && last.reason === START_REASON && newest !== undefined && newest.at >= last.at ? null : last;
+  if (last?.kind !== 'start' || last.reason !== START_REASON || newest === undefined) return last;
+  return newest.at >= last.at || newest.role === 'user' ? null : last;
 }
 
 /** "pinned" or "auto off" when mai will not switch models by itself; null when it will. */

@@ -334,7 +334,9 @@ export class Mai implements MaiCommands {
       const interrupted = result.stats.stopReason === 'aborted';
       const finalText = interrupted ? soFar : result.text || soFar;
       written?.finish({text: finalText, model: result.modelKey, stats: result.stats, interrupted});
-      this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
+      // A reply stopped before its second token cannot be timed (its speed reads 0): the last
+      // speed shown stands.
+      if (result.stats.tokensPerSecond > 0) this.store.getState().setTokensPerSecond(result.stats.tokensPerSecond);
       const answeredBy = this.models.current();
       if (answeredBy && !interrupted) this.speeds.set(speedKey(this.hostOfBackend(answeredBy.handle.backendId), result.modelKey), result.stats.tokensPerSecond);
       const switches = this.store.getState().models.switches.filter((record) => !switchesBefore.includes(record));

@@ -316,6 +316,21 @@ describe('typing while a model loads', () => {
     // What was typed meanwhile is still in the composer.
     expect(composerRow(frame())).toMatch(/^│ > next one/);
   });
+
+  it('Esc stops a queued message: it stays in the chat unanswered, and the status bar claims no speed and no empty chat', async () => {
+    const {mai, stdin, frame} = await startApp(['demo-large']);
+    await type(stdin, 'early');
+    await press(stdin, KEYS.enter);
+    await waitFor(() => frame().includes('⋯ queued: sent when'), LOAD);
+    await press(stdin, KEYS.escape);
+    await waitFor(() => mai.store.getState().models.currentKey === 'mai-demo-large' && !mai.store.getState().chat.busy, {what: 'the load to end', ...LOAD});
+    await waitFor(() => !frame().includes('queued') && !frame().includes('reply in progress'), LOAD);
+    const statusBar = frame().split('\n').at(-1) ?? '';
+    expect(frame()).toContain('early');
+    expect(frame()).not.toMatch(words(TEST_MODELS['demo-large'].message));
+    expect(statusBar).toContain('model mai-demo-large · … tok/s');
+    expect(statusBar).not.toContain('ready for a first message');
+  });
 });
 
 describe('scrolling with the wheel and Home/End', () => {

@@ -585,6 +585,22 @@ describe('keys', () => {
     expect(statusBar()).toContain('switched from mai-demo-small: a harder question');
   });
 
+  it("the start's \"ready for a first message\" stands over a resumed conversation, not over a message sent while the model loaded", async () => {
+    const resumed = createMaiStore();
+    resumed.getState().addMessage({id: 'r1', role: 'user', text: 'old question', at: 1});
+    resumed.getState().addMessage({id: 'r2', role: 'assistant', text: 'old answer', at: 2});
+    resumed.getState().setCurrentModel('mai-demo-small', {from: null, to: 'mai-demo-small', reason: 'ready for a first message', at: 10, kind: 'start'});
+    const first = await renderApp(resumed, recordingCommands().commands);
+    expect(first.lines().at(-1)).toContain('loaded mai-demo-small: ready for a first message');
+    first.unmount();
+    const queued = createMaiStore();
+    queued.getState().addMessage({id: 'q1', role: 'user', text: 'typed at once', at: 5});
+    queued.getState().setCurrentModel('mai-demo-small', {from: null, to: 'mai-demo-small', reason: 'ready for a first message', at: 10, kind: 'start'});
+    const second = await renderApp(queued, recordingCommands().commands);
+    expect(second.lines().at(-1)).toContain('model mai-demo-small');
+    expect(second.lines().at(-1)).not.toContain('ready for a first message');
+  });
+
   it('PgUp scrolls up a page so older lines appear; PgDn comes back to the newest', async () => {
     const store = filledStore();
     const s = store.getState();
