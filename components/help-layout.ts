@@ -44,32 +44,37 @@ function clock(at: number): string {
   return new Date(at).toTimeString().slice(0, 8);
 }
 
-function sectionCells(sections: ReturnType<typeof helpSections>, bindings: KeyTable, width: number): HelpCell[] {
+/** A section's title, its keys (a description too long for the column on lines under it), a blank. */
+function sectionCells(section: ReturnType<typeof helpSections>[number], bindings: KeyTable, width: number): HelpCell[] {
   const room = Math.max(1, width - HELP_KEYS_COLUMNS);
-  return sections.flatMap((section) => [
-    {kind: 'title', text: section.title} as const,
+  return [
+    {kind: 'title', text: section.title},
     ...section.ids.flatMap((id) =>
-      wrapText(bindings[id].description, room).map((text, i) => ({kind: 'key', keys: i === 0 ? bindings[id].keys : '', text}) as const),
+      wrapText(bindings[id].description, room).map((text, i): HelpCell => ({kind: 'key', keys: i === 0 ? bindings[id].keys : '', text})),
     ),
     BLANK,
-  ]);
+  ];
 }
 
 /**
  * The sections, in one column or split in two side by side: in their order, the first ones on the
  * left, split where the taller column is the shortest (sections differ in length, and descriptions
- * wrap).
+ * wrap). Each section is laid out once; the split only adds up their rows.
  */
 function keyRows(columns: 1 | 2, bindings: KeyTable, width: number): HelpRow[] {
-  const sections = helpSections();
-  if (columns === 1) return sectionCells(sections, bindings, width).map((cell) => [cell]);
-  let left = sectionCells(sections, bindings, width);
-  let right: HelpCell[] = [];
-  for (let split = 1; split < sections.length; split++) {
-    const l = sectionCells(sections.slice(0, split), bindings, width);
-    const r = sectionCells(sections.slice(split), bindings, width);
-    if (Math.max(l.length, r.length) < Math.max(left.length, right.length)) [left, right] = [l, r];
+  const blocks = helpSections().map((section) => sectionCells(section, bindings, width));
+  if (columns === 1) return blocks.flat().map((cell) => [cell]);
+  const total = blocks.reduce((rows, block) => rows + block.length, 0);
+  let split = blocks.length;
+  let tallest = total;
+  let above = 0;
+  for (let at = 1; at < blocks.length; at++) {
+    above += blocks[at - 1]?.length ?? 0;
+    const taller = Math.max(above, total - above);
+    if (taller < tallest) [split, tallest] = [at, taller];
   }
+  const left = blocks.slice(0, split).flat();
+  const right = blocks.slice(split).flat();
   return Array.from({length: Math.max(left.length, right.length)}, (_, i) => [left[i] ?? BLANK, right[i] ?? BLANK]);
 }
 
